@@ -1,0 +1,93 @@
+import crypto from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import Ajv from 'ajv';
+import type { ServerConfig } from './platform/config.ts';
+import { Contract } from './platform/contract.ts';
+import type { AppContext } from './platform/context.ts';
+import { openStore } from './store/db.ts';
+import { migrateToLatest } from './store/migrations.ts';
+import { TokenService } from './platform/auth/tokens.ts';
+import { UserDirectory } from './platform/auth/users.ts';
+import { Authenticator } from './platform/auth/authenticator.ts';
+import { registerIamRoutes } from './platform/auth/iam-routes.ts';
+import { registerAdminRoutes } from './platform/auth/admin-routes.ts';
+import { installHttpHooks } from './platform/http-hooks.ts';
+import { installMetrics } from './platform/metrics.ts';
+import { registerDocsAndHealth } from './platform/docs-routes.ts';
+import { registerAreas } from './areas/index.ts';
+
+export interface BuiltServer {
+  app: FastifyInstance;
+  ctx: AppContext;
+  /** Set when this start created the administrator with a generated key: show it once. */
+  generatedAdminKey?: string;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Two validators: query/path/header values arrive as text and are coerced; bodies are not. */
+function validatorCompiler() {
+  const base = { allErrors: false, useDefaults: true, removeAdditional: false, strict: false } as const;
+  const coercing = new Ajv({ ...base, coerceTypes: 'array' });
+  const exact = new Ajv({ ...base, coerceTypes: false });
+  for (const ajv of [coercing, exact]) {
+    ajv.addFormat('date-time', true).addFormat('uri', true).addFormat('email', true).addFormat('uuid', true);
+  }
+  return ({ schema, httpPart }: { schema: any; httpPart?: string }) =>
+    (httpPart === 'body' ? exact : coercing).compile(schema);
+}
+
+/** Composes the server: platform first, then every API area. No logic of its own. */
+export async function buildServer(config: ServerConfig): Promise<BuiltServer> {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+    },
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'] ?? req.headers['x-global-transaction-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    },
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(validatorCompiler());
+  // JSON Patch bodies are JSON; parse them with Fastify's own (prototype-poisoning safe) parser.
+  app.addContentTypeParser(
+    ['application/json-patch+json', 'application/merge-patch+json'],
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
+  await app.register(formbody);
+
+  const store = openStore(config);
+  await migrateToLatest(store.db, store.dialect === 'postgres' ? config.databaseSchema : undefined);
+  const users = new UserDirectory(store);
+  const tokens = await TokenService.create(store, {
+    signingKey: config.tokenSigningKey,
+    accessTtl: config.tokenTtlSeconds,
+    refreshTtl: config.refreshTtlSeconds,
+  });
+  const ctx: AppContext = {
+    config,
+    contract: Contract.load(),
+    store,
+    users,
+    tokens,
+    auth: new Authenticator(tokens, users),
+    log: app.log,
+  };
+  const { generatedKey } = await users.ensureAdmin(config.adminUsername, config.adminApiKey);
+
+  installHttpHooks(app, ctx);
+  installMetrics(app);
+  registerDocsAndHealth(app, ctx);
+  registerIamRoutes(app, ctx);
+  registerAdminRoutes(app, ctx);
+  registerAreas(app, ctx);
+
+  app.addHook('onClose', async () => store.close());
+  return { app, ctx, generatedAdminKey: generatedKey };
+}

@@ -1,0 +1,90 @@
+import type { TokenService } from './tokens.ts';
+import type { UserDirectory } from './users.ts';
+import type { BearerResolver, Principal } from './principal.ts';
+import { unauthorized } from '../errors.ts';
+
+interface CachedToken {
+  principal: Principal;
+  exp: number;
+  checkedAt: number;
+}
+
+/** How long a verified token is trusted before its API key is checked again (other instances' revocations). */
+const RECHECK_MS = 2000;
+const CACHE_LIMIT = 10_000;
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/** Turns an `Authorization` header into a principal, or throws a 401 saying why. */
+export class Authenticator {
+  private readonly cache = new Map<string, CachedToken>();
+  private readonly resolvers: BearerResolver[] = [];
+
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly users: UserDirectory,
+  ) {}
+
+  /** Areas plug in other bearer kinds (project tokens) here. */
+  addResolver(resolver: BearerResolver): void {
+    this.resolvers.push(resolver);
+  }
+
+  /** Drops cached tokens issued from a key that was just revoked on this instance. */
+  forgetApiKey(apiKeyId: string): void {
+    for (const [token, entry] of this.cache) {
+      if (entry.principal.kind === 'user' && entry.principal.apiKeyId === apiKeyId) this.cache.delete(token);
+    }
+  }
+
+  async authenticate(header: string | undefined): Promise<Principal> {
+    if (!header) throw unauthorized('Missing Authorization header: send "Authorization: Bearer <token>".');
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw unauthorized('Malformed Authorization header: expected "Bearer <token>".');
+    const bearer = match[1];
+    if (JWT_SHAPE.test(bearer)) return this.fromJwt(bearer);
+    for (const resolve of this.resolvers) {
+      const principal = await resolve(bearer);
+      if (principal) return principal;
+    }
+    throw unauthorized(
+      'The bearer token is not valid: it is neither an IAM access token nor a live project token.',
+    );
+  }
+
+  private async fromJwt(token: string): Promise<Principal> {
+    const now = Date.now();
+    const cached = this.cache.get(token);
+    if (cached) {
+      if (cached.exp * 1000 <= now) {
+        this.cache.delete(token);
+        throw unauthorized('The IAM access token has expired; request a new one.');
+      }
+      if (now - cached.checkedAt < RECHECK_MS) return cached.principal;
+    }
+    const verified = await this.tokens.verify(token);
+    if (!verified.ok) {
+      throw unauthorized(
+        verified.reason === 'expired'
+          ? 'The IAM access token has expired; request a new one.'
+          : 'Unable to verify the IAM access token.',
+      );
+    }
+    const { claims } = verified;
+    const live = await this.users.liveApiKey(claims.akid);
+    if (!live) {
+      this.cache.delete(token);
+      throw unauthorized('The IAM access token was revoked: its API key or user no longer exists.');
+    }
+    const principal: Principal = {
+      kind: 'user',
+      userId: live.user_id,
+      iamId: live.iam_id,
+      username: live.username,
+      isAdmin: Boolean(live.is_admin),
+      apiKeyId: live.api_key_id,
+    };
+    if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(token, { principal, exp: claims.exp, checkedAt: now });
+    return principal;
+  }
+}

@@ -1,0 +1,18 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { ServerConfig } from './config.ts';
+import type { Contract } from './contract.ts';
+import type { Store } from '../store/db.ts';
+import type { Authenticator } from './auth/authenticator.ts';
+import type { UserDirectory } from './auth/users.ts';
+import type { TokenService } from './auth/tokens.ts';
+
+/** What every area receives: shared services, never HTTP details. */
+export interface AppContext {
+  config: ServerConfig;
+  contract: Contract;
+  store: Store;
+  auth: Authenticator;
+  users: UserDirectory;
+  tokens: TokenService;
+  log: FastifyBaseLogger;
+}

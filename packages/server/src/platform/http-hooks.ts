@@ -1,0 +1,81 @@
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppContext } from './context.ts';
+import { ApiError, errorBody, errorFormatOfUrl, type ErrorFormat } from './errors.ts';
+import { RateLimiter } from './rate-limit.ts';
+
+const PART_NAMES: Record<string, string> = {
+  querystring: 'query parameter',
+  params: 'path parameter',
+  headers: 'header',
+  body: 'request body field',
+};
+
+/** Turns Ajv's findings into one sentence that names the parameter or field at fault. */
+function describeValidation(err: FastifyError): { message: string; name: string; part: string } {
+  const part = err.validationContext ?? 'body';
+  const first = err.validation?.[0] as any;
+  const path = String(first?.instancePath ?? '')
+    .split('/')
+    .filter(Boolean)
+    .join('.');
+  const missing = first?.params?.missingProperty as string | undefined;
+  const extra = first?.params?.additionalProperty as string | undefined;
+  const name = [path, missing ?? extra].filter(Boolean).join('.');
+  const kind = PART_NAMES[part] ?? part;
+  let detail = first?.message ?? 'is invalid';
+  if (first?.keyword === 'enum') detail = `must be one of: ${(first.params.allowedValues ?? []).join(', ')}`;
+  if (first?.keyword === 'pattern') detail = `must match ${first.params.pattern}`;
+  if (missing) return { message: `Missing required ${kind} '${name}'.`, name, part };
+  if (extra) return { message: `Unknown ${kind} '${name}'.`, name, part };
+  if (!name && part === 'body') return { message: `Invalid request body: ${detail}.`, name: 'body', part };
+  return { message: `Invalid ${kind} '${name}': ${detail}.`, name, part };
+}
+
+function formatOf(req: FastifyRequest): ErrorFormat {
+  return req.routeOptions?.config?.api?.errorFormat ?? errorFormatOfUrl(req.url);
+}
+
+/** Request ids, authentication, rate limits, and every error in its area's body format. */
+export function installHttpHooks(app: FastifyInstance, ctx: AppContext): void {
+  const limiter = new RateLimiter(ctx.config.rateLimits);
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    const api = req.routeOptions.config?.api;
+    if (!api?.auth) return;
+    req.principal = await ctx.auth.authenticate(req.headers.authorization);
+    if (api.rateCategory) {
+      const headers = limiter.take(req.principal, api.rateCategory);
+      if (headers) reply.headers(headers);
+    }
+  });
+
+  app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
+    let apiError: ApiError;
+    if (err instanceof ApiError) {
+      apiError = err;
+    } else if (err.validation) {
+      const { message, name, part } = describeValidation(err);
+      apiError = new ApiError(400, message, {
+        parameters: [name],
+        target: { type: part === 'body' ? 'field' : part === 'headers' ? 'header' : 'parameter', name },
+      });
+    } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      // Fastify's own client errors: malformed JSON, body too large, unsupported media type.
+      apiError = new ApiError(err.statusCode, err.message);
+    } else {
+      req.log.error({ err }, 'unhandled error');
+      apiError = new ApiError(500, 'The server could not complete the request; the error was logged.');
+    }
+    reply
+      .code(apiError.status)
+      .headers(apiError.headers)
+      .send(errorBody(formatOf(req), apiError.status, apiError, String(req.id)));
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    reply.header('x-request-id', req.id);
+    const error = new ApiError(404, `No operation matches ${req.method} ${req.url.split('?')[0]}.`);
+    reply.code(404).send(errorBody(errorFormatOfUrl(req.url), 404, error, String(req.id)));
+  });
+}

@@ -1,0 +1,71 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from './context.ts';
+import { errorFormatOfArea, badRequest, type ErrorFormat } from './errors.ts';
+import type { RateCategory } from './rate-limit.ts';
+
+export type OperationHandler = (req: FastifyRequest<any>, reply: FastifyReply) => Promise<unknown>;
+
+/** What the platform hooks need to know about a route. */
+export interface RouteConfig {
+  area: string;
+  errorFormat: ErrorFormat;
+  operationId: string;
+  /** false for the few public routes (token endpoint, health, docs). */
+  auth: boolean;
+  /** Set when the contract documents a 429 for the operation. */
+  rateCategory?: RateCategory;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    api?: RouteConfig;
+  }
+}
+
+function rateCategoryOf(method: string, operationId: string, statuses: number[]): RateCategory | undefined {
+  if (!statuses.includes(429)) return undefined;
+  if (method !== 'GET') return 'write';
+  return /^list/.test(operationId) ? 'query' : 'read';
+}
+
+/**
+ * Registers handlers for contract operations, keyed `METHOD /path/{template}` exactly as the
+ * contract writes them. Validation schemas, error format and rate category all come from the
+ * contract, so a handler only parses, calls its service and answers.
+ */
+export function registerOperations(
+  app: FastifyInstance,
+  ctx: AppContext,
+  handlers: Record<string, OperationHandler>,
+): void {
+  for (const [key, handler] of Object.entries(handlers)) {
+    const op = ctx.contract.operation(key);
+    const oneOf = op.requiredOneOf;
+    app.route({
+      method: op.method as any,
+      url: op.path.replace(/\{([^}]+)\}/g, ':$1'),
+      schema: op.schema,
+      config: {
+        api: {
+          area: op.area,
+          errorFormat: errorFormatOfArea(op.area),
+          operationId: op.operationId,
+          auth: true,
+          rateCategory: rateCategoryOf(op.method, op.operationId, op.statuses),
+        },
+      },
+      handler: oneOf
+        ? async (req, reply) => {
+            const query = (req.query ?? {}) as Record<string, unknown>;
+            const given = oneOf.filter((name) => query[name] !== undefined && query[name] !== '');
+            if (given.length !== 1) {
+              throw badRequest(`Exactly one of ${oneOf.join(', ')} must be given (got ${given.length}).`, {
+                parameters: oneOf,
+              });
+            }
+            return handler(req, reply);
+          }
+        : handler,
+    });
+  }
+}

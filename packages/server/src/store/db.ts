@@ -1,0 +1,66 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { ServerConfig } from '../platform/config.ts';
+import type { PlatformTables } from './platform-tables.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * One query layer over both databases. Columns stay portable: text ids and ISO timestamps,
+ * integers for flags and counters, JSON as text. Areas extend the table types with
+ * `store.db.withTables<TheirTables>()`.
+ */
+export interface Store {
+  db: Kysely<PlatformTables>;
+  dialect: Dialect;
+  /** true when the database answers a trivial query. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export function openStore(config: ServerConfig): Store {
+  const dialect: Dialect = config.databaseUrl?.startsWith('postgres') ? 'postgres' : 'sqlite';
+  let db: Kysely<PlatformTables>;
+  if (dialect === 'postgres') {
+    // int8 (count(*)) arrives as a string by default; our counts fit in a JS number.
+    pg.types.setTypeParser(20, (v) => Number(v));
+    const pool = new pg.Pool({
+      connectionString: config.databaseUrl,
+      max: 10,
+      options: config.databaseSchema ? `-c search_path=${config.databaseSchema}` : undefined,
+    });
+    db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+  } else {
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    const file = new Database(path.join(config.dataDir, 'common-core.sqlite'));
+    file.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode survives a process kill (not a power cut) and keeps commits fast.
+    file.pragma('synchronous = NORMAL');
+    file.pragma('foreign_keys = ON');
+    file.pragma('busy_timeout = 5000');
+    db = new Kysely({ dialect: new SqliteDialect({ database: file }) });
+  }
+  return {
+    db,
+    dialect,
+    async ping() {
+      try {
+        await sql`select 1`.execute(db);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => db.destroy(),
+  };
+}
+
+/** JSON columns are text on both databases. */
+export const toJson = (value: unknown): string => JSON.stringify(value ?? null);
+export const fromJson = <T>(text: string | null | undefined, fallback: T): T =>
+  text === null || text === undefined || text === '' ? fallback : (JSON.parse(text) as T);
+
+export const nowIso = (): string => new Date().toISOString();

@@ -1,0 +1,27 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { platformMigrations } from './platform-migrations.ts';
+import { projectMigrations } from '../areas/projects/migrations.ts';
+import { spaceMigrations } from '../areas/spaces/migrations.ts';
+
+/**
+ * Every migration of the server, keyed by a name that sorts in the order it must run:
+ * 0xxx platform, 1xxx projects, 2xxx spaces, and so on per area.
+ */
+const all: Record<string, Migration> = {
+  ...platformMigrations,
+  ...projectMigrations,
+  ...spaceMigrations,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => all };
+
+export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<void> {
+  // Areas add migrations independently, so a later-numbered one may already have run.
+  // With a schema given (PostgreSQL), Kysely must look for its own tables there, not in any schema.
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true, migrationTableSchema: schema });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+  }
+}
