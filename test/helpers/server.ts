@@ -122,7 +122,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
     tokenFor,
     async createUser(prefix = 'user') {
       const username = `${prefix}.${crypto.randomBytes(4).toString('hex')}@example.com`;
-      const res = await call('POST', '/admin/v1/users', { body: { username } });
+      const res = await call<any>('POST', '/admin/v1/users', { body: { username } });
       if (res.status !== 201) throw new Error(`createUser failed: ${res.status} ${res.text}`);
       return {
         id: res.body.id,

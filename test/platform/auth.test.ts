@@ -90,14 +90,15 @@ describe('IAM-compatible token endpoint', () => {
 
 describe('bearer checks', () => {
   it('answers 401 for a missing, malformed, forged or unknown token', async () => {
-    for (const headers of [
+    const cases: Record<string, string>[] = [
       {},
       { authorization: 'Basic abc' },
       { authorization: 'Bearer' },
       { authorization: 'Bearer a.b.c' },
       { authorization: 'Bearer not-a-token' },
       { authorization: `Bearer ${s.adminToken.slice(0, -2)}xx` },
-    ]) {
+    ];
+    for (const headers of cases) {
       const res = await s.call('GET', '/admin/v1/users', { token: null, headers });
       expect(res.status, JSON.stringify(headers)).toBe(401);
       expect(res.body.errors[0].message).toBeTruthy();

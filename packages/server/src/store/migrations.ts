@@ -18,7 +18,12 @@ const provider: MigrationProvider = { getMigrations: async () => all };
 export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<void> {
   // Areas add migrations independently, so a later-numbered one may already have run.
   // With a schema given (PostgreSQL), Kysely must look for its own tables there, not in any schema.
-  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true, migrationTableSchema: schema });
+  const migrator = new Migrator({
+    db,
+    provider,
+    allowUnorderedMigrations: true,
+    migrationTableSchema: schema,
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

@@ -1,3 +1,46 @@
-import type { Migration } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
 
-export const projectMigrations: Record<string, Migration> = {};
+export const projectMigrations: Record<string, Migration> = {
+  '1001_projects': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('projects')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('generator', 'text', (c) => c.notNull())
+        .addColumn('public', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('creator', 'text', (c) => c.notNull())
+        .addColumn('creator_iam_id', 'text', (c) => c.notNull())
+        .addColumn('bss_account_id', 'text', (c) => c.notNull())
+        .addColumn('entity', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('projects_account_name')
+        .on('projects')
+        .columns(['bss_account_id', 'name'])
+        .execute();
+      await db.schema
+        .createTable('project_members')
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+        .addColumn('iam_id', 'text', (c) => c.notNull())
+        .addColumn('user_name', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('project_members_pk', ['project_id', 'iam_id'])
+        .execute();
+      // "Projects I am a member of", ordered by project: the list's hot path.
+      await db.schema
+        .createIndex('project_members_by_member')
+        .on('project_members')
+        .columns(['iam_id', 'project_id'])
+        .execute();
+    },
+  },
+};
