@@ -1,0 +1,49 @@
+// Asset imports (/v2/asset_imports...). Same service family as spaces.
+import { ref, str, bool, int, arr, obj } from './common.mjs';
+
+export const schemas = {
+  AssetImport: obj(
+    {
+      entity: obj({
+        format: str({ enum: ['json', 'csv'] }),
+        skip_notification: bool(),
+        status: ref('AssetTransferStatus'),
+      }),
+      metadata: ref('AssetTransferMetadata'),
+    },
+    ['metadata'],
+  ),
+  AssetImportList: obj(
+    {
+      first: ref('HrefLink'),
+      next: ref('HrefLink'),
+      limit: int({ minimum: 1 }),
+      total_count: int({ minimum: 0 }),
+      resources: arr(ref('AssetImport')),
+    },
+    ['resources'],
+  ),
+  AssetImportForm: obj(
+    {
+      file: str({ contentMediaType: 'application/zip', description: 'Archive of an export.' }),
+      encryption_key: str(),
+      format: str({ enum: ['json', 'csv'], default: 'json' }),
+    },
+    ['file'],
+  ),
+};
+
+export const operations = {
+  'GET /v2/asset_imports': { operationId: 'listAssetImports', responses: { 200: ref('AssetImportList') } },
+  'POST /v2/asset_imports': {
+    operationId: 'createAssetImport',
+    // multipart form, or the raw archive with Content-Type: application/zip (the seed curl)
+    requestBody: { content: { 'multipart/form-data': ref('AssetImportForm'), 'application/zip': null } },
+    responses: { 200: ref('AssetImport') },
+  },
+  'DELETE /v2/asset_imports/{import_id}': { operationId: 'cancelAssetImport' },
+  'GET /v2/asset_imports/{import_id}': {
+    operationId: 'getAssetImport',
+    responses: { 200: ref('AssetImport') },
+  },
+};

@@ -1,0 +1,93 @@
+// Hardware specifications (/v2/hardware_specifications...). Shapes follow the seed's examples.
+import { ref, str, int, arr, obj, pointerMap } from './common.mjs';
+
+const cpuMem = () => obj({ cpu: ref('HardwareCpu'), mem: ref('HardwareMemory') });
+
+export const schemas = {
+  HardwareCpu: obj({ units: str({ description: 'e.g. 100m, 2.' }), model: str() }),
+  HardwareMemory: obj({ size: str({ description: 'e.g. 8Gi.' }) }),
+  HardwareGpu: obj({ num_gpu: int({ minimum: 0 }), name: str(), gpu_profile: str(), mig_profile: str() }),
+  HardwareNodes: obj({
+    cpu: ref('HardwareCpu'),
+    mem: ref('HardwareMemory'),
+    gpu: ref('HardwareGpu'),
+    node_selector: arr(obj({ label_name: str(), label_value: str() })),
+    num_nodes: int({ minimum: 0 }),
+    num_drivers: int({ minimum: 0 }),
+    drivers: cpuMem(),
+    worker_pool: obj({ id: int(), provider: str() }),
+  }),
+  HardwareSpark: obj({
+    num_drivers: int({ minimum: 0 }),
+    num_executors: int({ minimum: 0 }),
+    driver: cpuMem(),
+    executor: cpuMem(),
+  }),
+  HardwareDatastage: obj({
+    num_conductors: int({ minimum: 0 }),
+    num_computes: int({ minimum: 0 }),
+    conductor: cpuMem(),
+    compute: cpuMem(),
+    instance: str(),
+  }),
+  HardwareSpecificationDetails: obj({
+    nodes: ref('HardwareNodes'),
+    spark: ref('HardwareSpark'),
+    datastage: ref('HardwareDatastage'),
+  }),
+  HardwareSpecification: obj(
+    {
+      metadata: ref('RuntimeAssetMetadata'),
+      entity: obj({ hardware_specification: ref('HardwareSpecificationDetails') }, [
+        'hardware_specification',
+      ]),
+    },
+    ['metadata', 'entity'],
+  ),
+  HardwareSpecificationList: obj(
+    { total_results: int({ minimum: 0 }), resources: arr(ref('HardwareSpecification')) },
+    ['resources'],
+  ),
+  HardwareSpecificationCreate: obj(
+    {
+      name: str({ minLength: 1 }),
+      description: str(),
+      nodes: ref('HardwareNodes'),
+      spark: ref('HardwareSpark'),
+      datastage: ref('HardwareDatastage'),
+    },
+    ['name'],
+    {
+      description: 'Exactly one of nodes, spark and datastage.',
+      oneOf: [{ required: ['nodes'] }, { required: ['spark'] }, { required: ['datastage'] }],
+    },
+  ),
+  HardwareSpecificationUpdate: pointerMap({
+    '/metadata/name': str(),
+    '/metadata/description': str(),
+  }),
+};
+
+export const operations = {
+  'GET /v2/hardware_specifications': {
+    operationId: 'listHardwareSpecifications',
+    responses: { 200: ref('HardwareSpecificationList') },
+  },
+  'POST /v2/hardware_specifications': {
+    operationId: 'createHardwareSpecification',
+    requestBody: { schema: ref('HardwareSpecificationCreate') },
+    responses: { 201: ref('HardwareSpecification') },
+  },
+  'GET /v2/hardware_specifications/{hardware_specification_guid}': {
+    operationId: 'getHardwareSpecification',
+    responses: { 200: ref('HardwareSpecification') },
+  },
+  'DELETE /v2/hardware_specifications/{hardware_specification_guid}': {
+    operationId: 'deleteHardwareSpecification',
+  },
+  'PATCH /v2/hardware_specifications/{hardware_specification_guid}': {
+    operationId: 'updateHardwareSpecification',
+    requestBody: { schema: ref('HardwareSpecificationUpdate') },
+    responses: { 200: ref('HardwareSpecification') },
+  },
+};
