@@ -1,5 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../platform/context.ts';
+import { registerProjects } from './projects/routes.ts';
+import { registerProjectSettings } from './projects/settings-routes.ts';
+import { registerProjectTokens } from './projects/token-routes.ts';
+import { registerSpaces } from './spaces/routes.ts';
 
 /** Every API area, registered in seed order. */
-export function registerAreas(_app: FastifyInstance, _ctx: AppContext): void {}
+export function registerAreas(app: FastifyInstance, ctx: AppContext): void {
+  registerProjects(app, ctx);
+  registerProjectSettings(app, ctx);
+  registerProjectTokens(app, ctx);
+  registerSpaces(app, ctx);
+}

@@ -1,0 +1,7 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../platform/context.ts';
+import { registerOperations } from '../../platform/operations.ts';
+
+export function registerProjects(app: FastifyInstance, ctx: AppContext): void {
+  registerOperations(app, ctx, {});
+}
