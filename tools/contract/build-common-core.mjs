@@ -134,7 +134,12 @@ function listPattern(values) {
   return `^(${alt})(,(${alt}))*$`;
 }
 
-function buildParameter(p) {
+/**
+ * One OpenAPI parameter from an operations.json parameter. `override` (from
+ * the area module) may replace schema keywords, the example or the
+ * description, with the reason in a comment there.
+ */
+function buildParameter(p, override = {}) {
   const isList = p.type.startsWith('array') || Array.isArray(p.itemValues);
   const itemsEnum = p.itemValues || (isList ? p.enum : null);
   const param = { name: p.name, in: p.in };
@@ -170,57 +175,23 @@ function buildParameter(p) {
     Object.assign(schema, constraints);
     if (p.default != null) schema.default = p.default;
   }
+  Object.assign(schema, override.schema || {});
+  if (schema.pattern) uPattern(schema.pattern);
   param.schema = schema;
 
-  let ex = p.example;
+  let ex = 'example' in override ? override.example : p.example;
+  // examples copied from URLs are percent-encoded; the server sees decoded values
+  if (typeof ex === 'string' && /%[0-9A-Fa-f]{2}/.test(ex)) ex = decodeURIComponent(ex);
   if (typeof ex === 'string' && ex.startsWith(`${p.name}=`)) ex = ex.slice(p.name.length + 1);
   if (ex != null && (schema.type === 'integer' || schema.type === 'number')) ex = Number(ex);
   if (ex != null && schema.enum && !schema.enum.includes(ex)) ex = null;
-  if (ex != null && schema.pattern && !new RegExp(schema.pattern, 'u').test(String(ex))) ex = null;
+  if (ex != null && schema.pattern && !new RegExp(schema.pattern, 'u').test(String(ex))) {
+    fail(`example ${ex} of parameter ${p.name} does not match ${schema.pattern}`);
+  }
   if (ex != null) param.example = ex;
+  if (override.description) notes.unshift(override.description);
   if (notes.length) param.description = notes.join(' ');
   return param;
-}
-
-// ---- fallback request schema from operations.json body fields
-
-const FIELD_TYPES = {
-  string: () => ({ type: 'string' }),
-  boolean: () => ({ type: 'boolean' }),
-  integer: () => ({ type: 'integer' }),
-  number: () => ({ type: 'number' }),
-  object: () => ({ type: 'object' }),
-  'array<string>': () => ({ type: 'array', items: { type: 'string' } }),
-  'array<object>': () => ({ type: 'array', items: { type: 'object' } }),
-  any: () => ({}),
-  various: () => ({}),
-};
-
-function schemaFromFields(fields) {
-  if (fields.some((f) => /^[[*/(]/.test(f.name))) return {};
-  const root = { type: 'object', properties: {} };
-  for (const f of fields) {
-    const mk = FIELD_TYPES[f.type] || (() => ({}));
-    const segs = f.name.split('.');
-    let node = root;
-    segs.forEach((seg, i) => {
-      const isArr = seg.endsWith('[]');
-      const key = isArr ? seg.slice(0, -2) : seg;
-      node.properties = node.properties || {};
-      const last = i === segs.length - 1;
-      if (last) {
-        const s = node.properties[key] ? { ...node.properties[key], ...mk() } : mk();
-        if (f.enum) s.enum = f.enum;
-        node.properties[key] = s;
-        if (f.required === true) (node.required = node.required || []).push(key);
-      } else {
-        if (!node.properties[key])
-          node.properties[key] = isArr ? { type: 'array', items: { type: 'object' } } : { type: 'object' };
-        node = isArr ? node.properties[key].items : node.properties[key];
-      }
-    });
-  }
-  return root;
 }
 
 // ---------------------------------------------------------------- build
@@ -269,7 +240,17 @@ function build() {
       tags: [tag[0]],
       summary: op.title.replace(/\.$/, ''),
     };
-    if (spec.description) o.description = spec.description;
+    const descr = [];
+    if (spec.description) descr.push(spec.description);
+    if (op.requiredOneOf) {
+      const names = op.requiredOneOf.params.map((n) => `\`${n}\``).join(', ');
+      descr.push(
+        /exactly one/.test(op.requiredOneOf.rule)
+          ? `Give exactly one of ${names} (x-required-one-of).`
+          : `Give one of ${names} (x-required-one-of).`,
+      );
+    }
+    if (descr.length) o.description = descr.join(' ');
     o.operationId = operationId;
     o['x-area'] = op.area;
     if (op.requiredOneOf) {
@@ -278,7 +259,10 @@ function build() {
         ? 'exactly-one'
         : 'at-least-one';
     }
-    if (op.params.length) o.parameters = op.params.map(buildParameter);
+    if (op.params.length)
+      o.parameters = op.params.map((p) => buildParameter(p, (spec.parameters || {})[p.name]));
+    for (const name of Object.keys(spec.parameters || {}))
+      if (!op.params.some((p) => p.name === name)) fail(`${key}: override for unknown parameter ${name}`);
 
     // request body
     if (op.body || spec.requestBody) {
@@ -287,10 +271,8 @@ function build() {
       if (rb.content) {
         for (const [ct, s] of Object.entries(rb.content)) content[ct] = s === null ? {} : { schema: s };
       } else {
-        let schema = rb.schema;
-        if (!schema && op.body && op.body.fields && op.body.fields.length)
-          schema = schemaFromFields(op.body.fields);
-        if (!schema) schema = { type: 'object' };
+        const schema = rb.schema;
+        if (!schema) fail(`${key}: the seed documents a request body; give its schema in the area module`);
         const cts = new Set();
         const primary = op.body ? op.body.contentType : 'application/json';
         const isPatchDoc =
@@ -302,6 +284,8 @@ function build() {
           cts.add('application/json');
           if (/charset/.test(primary)) cts.add(primary);
         } else {
+          // plain media type first, then the variants the seed uses (e.g. ;charset=utf-8)
+          cts.add(primary.split(';')[0]);
           cts.add(primary);
           for (const alt of (op.body && op.body.alternativeContentTypes) || []) cts.add(alt);
         }

@@ -25,7 +25,7 @@
 //     (`{"name": {"summary", "value"}}`); the body kept is `value`, and
 //     `unwrappedFrom` records the name.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, resolve, relative } from 'node:path';
+import { basename, dirname, resolve, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -382,7 +382,7 @@ ops.forEach((op, idx) => {
 const doc = {
   about:
     'Request and response examples of the common core API, extracted from the seed rendering of the API reference by tools/contract/extract-seed-examples.mjs. Do not edit by hand.',
-  seed: relative(repoRoot, seedFile).split('\\').join('/'),
+  seed: basename(seedFile),
   operationCount: out.length,
   operations: out,
 };

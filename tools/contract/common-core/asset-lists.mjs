@@ -2,6 +2,15 @@
 // seed ends inside GET /v2/asset_lists/{asset_list_id}/items.
 import { ref, str, int, arr, obj, map, dateTime, jsonPatch } from './common.mjs';
 
+// The seed's pattern for the CEL `query` parameter lacks < > and !, which its own
+// example needs once URL-decoded (created_at>="..."); the server sees decoded values.
+const queryParam = {
+  query: {
+    schema: { pattern: '^[\\w\\.,:$%&=|\\(\\)\\s\\-_\\^"<>!]+$' },
+    description: 'CEL expression, e.g. created_at>="2023-08-23T21:10:40Z".',
+  },
+};
+
 const container = () => obj({ id: str(), type: str({ description: 'e.g. catalog.' }) });
 const assetRef = () => obj({ id: str(), type: str(), container: container() });
 
@@ -77,13 +86,17 @@ export const schemas = {
 };
 
 export const operations = {
-  'GET /v2/asset_lists': { operationId: 'listAssetLists', responses: { 200: ref('AssetListCollection') } },
+  'GET /v2/asset_lists': {
+    operationId: 'listAssetLists',
+    parameters: queryParam,
+    responses: { 200: ref('AssetListCollection') },
+  },
   'POST /v2/asset_lists': {
     operationId: 'createAssetList',
     requestBody: { schema: ref('AssetListCreate') },
     responses: { 201: ref('AssetList') },
   },
-  'DELETE /v2/asset_lists': { operationId: 'deleteAssetLists' },
+  'DELETE /v2/asset_lists': { operationId: 'deleteAssetLists', parameters: queryParam },
   'GET /v2/asset_lists/{asset_list_id}': {
     operationId: 'getAssetList',
     responses: { 200: ref('AssetList') },

@@ -248,4 +248,7 @@ export const errorSchemaByArea = {
   'asset lists': 'AssetContainersError',
 };
 
-export const commonSchemas = { HrefLink, NextLink, JsonPatch };
+/** Body of calls that take an empty JSON object ({}). */
+export const EmptyObject = obj({}, [], { description: 'Empty JSON object.' });
+
+export const commonSchemas = { HrefLink, NextLink, JsonPatch, EmptyObject };

@@ -101,10 +101,9 @@ export const schemas = {
     ['job_run'],
   ),
   JobRunLogs: obj({ results: arr(str()), total_count: int({ minimum: 0 }) }, ['results']),
-  EmptyObject: obj({}, [], { description: 'Empty JSON object.' }),
 };
 
-const empty = { schema: { $ref: '#/components/schemas/EmptyObject' }, required: false };
+const empty = { schema: ref('EmptyObject'), required: false };
 
 export const operations = {
   'GET /v2/jobs/{job_id}/runs': { operationId: 'listJobRuns', responses: { 200: ref('JobRunList') } },

@@ -4,7 +4,12 @@ import { ref, str, bool, int, arr, obj, map, dateTime } from './common.mjs';
 
 const PROJECT_TYPES = ['cpd', 'wx', 'wca', 'dpx', 'wxbi'];
 const MEMBER_ROLES = ['admin', 'editor', 'viewer'];
-const TAG = str({ minLength: 1, maxLength: 30, pattern: '^[^,]+$' });
+// A tag has no comma, and < > ' " & only as character entities (e.g. &lt;).
+const TAG = str({
+  minLength: 1,
+  maxLength: 30,
+  pattern: `^(?:[^,<>'"&]|&(?:lt|gt|apos|quot|amp|#[0-9]+|#x[0-9a-fA-F]+);)+$`,
+});
 
 export const schemas = {
   // ------------------------------------------------------------ project
@@ -313,7 +318,7 @@ export const operations = {
   'POST /v2/projects/{project_id}/tags/{tag_name}': {
     operationId: 'createProjectTag',
     // the seed curl sends {}; nothing else is documented
-    requestBody: { schema: obj({}, [], { description: 'Empty object.' }), required: false },
+    requestBody: { schema: ref('EmptyObject'), required: false },
     responses: { 201: ref('TagList') },
   },
   'DELETE /v2/projects/{project_id}/tags/{tag_name}': { operationId: 'deleteProjectTag' },
