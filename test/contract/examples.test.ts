@@ -69,7 +69,7 @@ const SAMPLE_UUID = '00000000-0000-4000-8000-000000000000';
 function fillPlaceholders(value: Json | undefined): Json | undefined {
   if (typeof value === 'string') {
     return value.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) =>
-      /(^|_)(id|guid)$/i.test(name) || /id$/i.test(name) ? SAMPLE_UUID : 'sample',
+      /(id|guid)$/i.test(name) ? SAMPLE_UUID : 'sample',
     );
   }
   if (Array.isArray(value)) return value.map((v) => fillPlaceholders(v) as Json);
