@@ -12,7 +12,7 @@ import { UserDirectory } from './platform/auth/users.ts';
 import { Authenticator } from './platform/auth/authenticator.ts';
 import { registerIamRoutes } from './platform/auth/iam-routes.ts';
 import { registerAdminRoutes } from './platform/auth/admin-routes.ts';
-import { installHttpHooks } from './platform/http-hooks.ts';
+import { frameworkErrorHandler, installHttpHooks } from './platform/http-hooks.ts';
 import { installMetrics } from './platform/metrics.ts';
 import { registerDocsAndHealth } from './platform/docs-routes.ts';
 import { registerAreas } from './areas/index.ts';
@@ -51,7 +51,8 @@ export async function buildServer(config: ServerConfig): Promise<BuiltServer> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
     },
     forceCloseConnections: 'idle',
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    frameworkErrors: frameworkErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler());
   // JSON Patch bodies are JSON; parse them with Fastify's own (prototype-poisoning safe) parser.

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from './context.ts';
 import { ApiError, errorBody, errorFormatOfUrl, type ErrorFormat } from './errors.ts';
 import { RateLimiter } from './rate-limit.ts';
@@ -33,6 +33,17 @@ function describeValidation(err: FastifyError): { message: string; name: string;
 
 function formatOf(req: FastifyRequest): ErrorFormat {
   return req.routeOptions?.config?.api?.errorFormat ?? errorFormatOfUrl(req.url);
+}
+
+/** Errors the router raises before any route matches (a malformed or over-long URL). */
+export function frameworkErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const status = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+  const message =
+    status === 414 ? 'A path parameter is longer than the server accepts.' : 'The request URL is malformed.';
+  reply
+    .code(status)
+    .header('x-request-id', req.id)
+    .send(errorBody(errorFormatOfUrl(req.url), status, new ApiError(status, message), String(req.id)));
 }
 
 /** Request ids, authentication, rate limits, and every error in its area's body format. */
