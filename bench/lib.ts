@@ -1,0 +1,147 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+export const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface Running {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a child process and resolves once it prints its `http://...` address. */
+function startProcess(command: string, args: string[], env: Record<string, string>): Promise<Running> {
+  return new Promise((resolve, reject) => {
+    const child: ChildProcess = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env } });
+    let out = '';
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /listening on (http:\/\/[^\s)]+)/i.exec(out);
+      if (m) {
+        child.stdout?.off('data', onData);
+        resolve({
+          url: m[1],
+          stop: () =>
+            new Promise((done) => {
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+            }),
+        });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('exit', (code) => reject(new Error(`${command} exited (${code}) before listening:\n${out}`)));
+  });
+}
+
+export const startBare = (body: string) =>
+  startProcess(process.execPath, ['bench/bare-server.mjs'], { BARE_BODY: body });
+
+export interface OurServer extends Running {
+  adminKey: string;
+  token: string;
+}
+
+/** Our server as users run it (`npm start`), on a fresh SQLite directory or PostgreSQL schema. */
+export async function startOurs(db: 'sqlite' | 'postgres'): Promise<OurServer> {
+  const adminKey = 'bench-' + crypto.randomBytes(12).toString('hex');
+  const env: Record<string, string> = {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    ADMIN_APIKEY: adminKey,
+    RATE_LIMIT_QUERY: '0',
+    RATE_LIMIT_READ: '0',
+    RATE_LIMIT_WRITE: '0',
+  };
+  let cleanup = async () => {};
+  if (db === 'postgres') {
+    const schema = 'bench_' + crypto.randomBytes(4).toString('hex');
+    const c = new pg.Client({ connectionString: PG_URL });
+    await c.connect();
+    await c.query(`create schema ${schema}`);
+    await c.end();
+    Object.assign(env, { DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema });
+    cleanup = async () => {
+      const d = new pg.Client({ connectionString: PG_URL });
+      await d.connect();
+      await d.query(`drop schema ${schema} cascade`);
+      await d.end();
+    };
+  } else {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-bench-'));
+    env.DATA_DIR = dir;
+    cleanup = async () => fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+  const running = await startProcess(tsx, ['packages/server/src/main.ts'], env);
+  const res = await fetch(running.url + '/identity/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'urn:ibm:params:oauth:grant-type:apikey', apikey: adminKey }),
+  });
+  const { access_token } = (await res.json()) as { access_token: string };
+  return {
+    ...running,
+    adminKey,
+    token: access_token,
+    stop: async () => {
+      await running.stop();
+      await cleanup();
+    },
+  };
+}
+
+export interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+/** autocannon against one URL; errors counts non-2xx answers and socket errors. */
+export async function load(
+  url: string,
+  opts: { connections: number; seconds: number; headers?: Record<string, string> },
+): Promise<LoadResult> {
+  const r = await autocannon({
+    url,
+    connections: opts.connections,
+    duration: opts.seconds,
+    headers: opts.headers,
+  });
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.non2xx + r.errors + r.timeouts,
+  };
+}
+
+/** Runs `fn` over `items` with at most `width` in flight. */
+export async function pool<T>(items: T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
+}
+
+/** Median wall time of `n` sequential calls, in milliseconds. */
+export async function medianMs(n: number, fn: () => Promise<void>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = process.hrtime.bigint();
+    await fn();
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
