@@ -79,8 +79,11 @@ export async function startOurs(db: 'sqlite' | 'postgres'): Promise<OurServer> {
     env.DATA_DIR = dir;
     cleanup = async () => fs.rmSync(dir, { recursive: true, force: true });
   }
-  const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-  const running = await startProcess(tsx, ['packages/server/src/main.ts'], env);
+  const running = await startProcess(
+    process.execPath,
+    ['--import', 'tsx', 'packages/server/src/main.ts'],
+    env,
+  );
   const res = await fetch(running.url + '/identity/token', {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },

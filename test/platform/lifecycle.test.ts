@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-life-'));
+const adminKey = 'life-' + crypto.randomBytes(12).toString('hex');
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** `npm start` as a user runs it: a child process on SQLite in `dir`. */
+function start() {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dir,
+      ADMIN_APIKEY: adminKey,
+      LOG_LEVEL: 'info',
+    },
+  });
+  let out = '';
+  const url = new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /listening on (http:\/\/[^\s)]+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, url, exited, output: () => out };
+}
+
+async function token(url: string): Promise<string> {
+  const res = await fetch(url + '/identity/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'urn:ibm:params:oauth:grant-type:apikey', apikey: adminKey }),
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+describe('process lifecycle', () => {
+  it('drains in-flight writes on SIGTERM, exits 0, and keeps every acknowledged write', async () => {
+    const first = start();
+    const url = await first.url;
+    const auth = { authorization: `Bearer ${await token(url)}`, 'content-type': 'application/json' };
+    const names = Array.from(
+      { length: 40 },
+      (_, i) => `drain${i}.${crypto.randomBytes(3).toString('hex')}@example.com`,
+    );
+    const writes = names.map((username) =>
+      fetch(url + '/admin/v1/users', {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ username }),
+      }).then(
+        (r) => (r.status === 201 ? username : undefined),
+        () => undefined, // refused after the listener closed: never acknowledged
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 5));
+    first.child.kill('SIGTERM');
+    const acknowledged = (await Promise.all(writes)).filter(Boolean);
+    expect(await first.exited).toBe(0);
+    expect(first.output()).toContain('draining in-flight requests');
+    // The log never shows the bearer token.
+    expect(first.output()).not.toContain(auth.authorization.slice(7));
+
+    const second = start();
+    const url2 = await second.url;
+    const users = (await (
+      await fetch(url2 + '/admin/v1/users', { headers: { authorization: `Bearer ${await token(url2)}` } })
+    ).json()) as { resources: { username: string }[] };
+    const stored = new Set(users.resources.map((u) => u.username));
+    for (const name of acknowledged) expect(stored.has(name!)).toBe(true);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  }, 60_000);
+
+  it('refuses to start with a malformed setting, naming it', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: 'eighty', DATA_DIR: dir },
+    });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).not.toBe(0);
+    expect(err).toContain('PORT must be a non-negative integer');
+  }, 30_000);
+});
