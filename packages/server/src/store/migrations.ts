@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { platformMigrations } from './platform-migrations.ts';
 import { projectMigrations } from '../areas/projects/migrations.ts';
+import { projectTokenMigrations } from '../areas/projects/tokens-migrations.ts';
 import { spaceMigrations } from '../areas/spaces/migrations.ts';
 
 /**
@@ -10,6 +11,7 @@ import { spaceMigrations } from '../areas/spaces/migrations.ts';
 const all: Record<string, Migration> = {
   ...platformMigrations,
   ...projectMigrations,
+  ...projectTokenMigrations,
   ...spaceMigrations,
 };
 
