@@ -43,4 +43,41 @@ export const projectMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '1002_project_tags_transactions': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .alterTable('projects')
+        .addColumn('name_keywords', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
+      await db.schema
+        .createTable('project_tags')
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+        .addColumn('tag', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('project_tags_pk', ['project_id', 'tag'])
+        .execute();
+      // tag_names filter of the project list: "projects carrying this tag".
+      await db.schema
+        .createIndex('project_tags_by_tag')
+        .on('project_tags')
+        .columns(['tag', 'project_id'])
+        .execute();
+      await db.schema
+        .createTable('project_transactions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('creator_iam_id', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('project_transactions_by_project')
+        .on('project_transactions')
+        .columns(['project_id'])
+        .execute();
+    },
+  },
 };

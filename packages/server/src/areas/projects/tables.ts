@@ -10,8 +10,13 @@ export type ProjectTables = {
     creator: string;
     creator_iam_id: string;
     bss_account_id: string;
-    /** JSON: storage, scope, compute, settings and the rest of the entity. */
+    /**
+     * JSON: storage, scope, catalog, compute, tools, settings, integrations: the parts of the
+     * entity no query filters on.
+     */
     entity: string;
+    /** Lower-case words of the name between spaces (` sentiment analysis `), for `match=keyword`. */
+    name_keywords: string;
     created_at: string;
     updated_at: string;
   };
@@ -23,6 +28,26 @@ export type ProjectTables = {
     role: 'admin' | 'editor' | 'viewer';
     type: string;
     state: string;
+    created_at: string;
+    updated_at: string;
+  };
+  /** One row per tag of a project, so the project list can filter by tag through an index. */
+  project_tags: {
+    project_id: string;
+    tag: string;
+    created_at: string;
+  };
+  /** What `POST /transactional/v2/projects` did, readable at `.../transactions/{id}`. */
+  project_transactions: {
+    id: string;
+    project_id: string;
+    /** `create` (a JSON body) or `import` (an exported archive). */
+    kind: string;
+    /** `succeeded`, `running` or `failed`. */
+    status: string;
+    creator_iam_id: string;
+    /** JSON: steps done and, on failure, the reason. */
+    detail: string;
     created_at: string;
     updated_at: string;
   };

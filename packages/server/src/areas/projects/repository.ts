@@ -1,0 +1,270 @@
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import type { Store } from '../../store/db.ts';
+import type { PlatformTables } from '../../store/platform-tables.ts';
+import type { ProjectTables } from './tables.ts';
+import type { MemberRow, ProjectRow } from './model.ts';
+
+export type ProjectDb = Kysely<PlatformTables & ProjectTables>;
+
+export const projectDb = (store: Store): ProjectDb => store.db.withTables<ProjectTables>();
+
+// ---------------------------------------------------------------- projects
+
+export async function findProject(db: ProjectDb, id: string): Promise<ProjectRow | undefined> {
+  return db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function nameTaken(db: ProjectDb, account: string, name: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('projects')
+    .select('id')
+    .where('bss_account_id', '=', account)
+    .where('name', '=', name)
+    .executeTakeFirst();
+  return Boolean(row);
+}
+
+export async function insertProject(db: ProjectDb, row: ProjectRow): Promise<void> {
+  await db.insertInto('projects').values(row).execute();
+}
+
+export async function updateProject(
+  db: ProjectDb,
+  id: string,
+  patch: Partial<Omit<ProjectRow, 'id' | 'created_at'>>,
+): Promise<void> {
+  await db.updateTable('projects').set(patch).where('id', '=', id).execute();
+}
+
+/**
+ * Removes the project and the rows of this module that hang off it. Tables of other modules
+ * reference `projects.id` with ON DELETE CASCADE, so one statement reaches them too; call this
+ * inside the caller's transaction.
+ */
+export async function deleteProjectRows(db: ProjectDb, id: string): Promise<void> {
+  await db.deleteFrom('project_tags').where('project_id', '=', id).execute();
+  await db.deleteFrom('project_members').where('project_id', '=', id).execute();
+  await db.deleteFrom('project_transactions').where('project_id', '=', id).execute();
+  await db.deleteFrom('projects').where('id', '=', id).execute();
+}
+
+// ---------------------------------------------------------------- members
+
+export async function listMembers(
+  db: ProjectDb,
+  projectId: string,
+  filter: { roles?: string[]; userNames?: string[] } = {},
+): Promise<MemberRow[]> {
+  let q = db.selectFrom('project_members').selectAll().where('project_id', '=', projectId);
+  if (filter.roles?.length) q = q.where('role', 'in', filter.roles as MemberRow['role'][]);
+  if (filter.userNames?.length) q = q.where('user_name', 'in', filter.userNames);
+  return q.orderBy('created_at').orderBy('user_name').execute();
+}
+
+/** Members of many projects in one query, grouped by project. */
+export async function membersOfProjects(db: ProjectDb, ids: string[]): Promise<Map<string, MemberRow[]>> {
+  const out = new Map<string, MemberRow[]>(ids.map((id) => [id, []]));
+  if (!ids.length) return out;
+  const rows = await db
+    .selectFrom('project_members')
+    .selectAll()
+    .where('project_id', 'in', ids)
+    .orderBy('created_at')
+    .orderBy('user_name')
+    .execute();
+  for (const r of rows) out.get(r.project_id)!.push(r);
+  return out;
+}
+
+export async function insertMembers(db: ProjectDb, rows: MemberRow[]): Promise<void> {
+  if (rows.length) await db.insertInto('project_members').values(rows).execute();
+}
+
+export async function setMemberRole(
+  db: ProjectDb,
+  projectId: string,
+  iamId: string,
+  change: { role: MemberRow['role']; state?: string; updated_at: string },
+): Promise<void> {
+  await db
+    .updateTable('project_members')
+    .set(change)
+    .where('project_id', '=', projectId)
+    .where('iam_id', '=', iamId)
+    .execute();
+}
+
+export async function deleteMembers(db: ProjectDb, projectId: string, iamIds: string[]): Promise<void> {
+  if (!iamIds.length) return;
+  await db
+    .deleteFrom('project_members')
+    .where('project_id', '=', projectId)
+    .where('iam_id', 'in', iamIds)
+    .execute();
+}
+
+export async function countAdmins(db: ProjectDb, projectId: string): Promise<number> {
+  const row = await db
+    .selectFrom('project_members')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('project_id', '=', projectId)
+    .where('role', '=', 'admin')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+// ---------------------------------------------------------------- tags
+
+export async function tagsOf(db: ProjectDb, projectId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('project_tags')
+    .select('tag')
+    .where('project_id', '=', projectId)
+    .orderBy('tag')
+    .execute();
+  return rows.map((r) => r.tag);
+}
+
+/** Tags of many projects in one query, grouped by project. */
+export async function tagsOfProjects(db: ProjectDb, ids: string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>(ids.map((id) => [id, []]));
+  if (!ids.length) return out;
+  const rows = await db
+    .selectFrom('project_tags')
+    .select(['project_id', 'tag'])
+    .where('project_id', 'in', ids)
+    .orderBy('tag')
+    .execute();
+  for (const r of rows) out.get(r.project_id)!.push(r.tag);
+  return out;
+}
+
+/** Adds the tags the project does not carry yet. */
+export async function addTags(db: ProjectDb, projectId: string, tags: string[], now: string): Promise<void> {
+  if (!tags.length) return;
+  const have = new Set(await tagsOf(db, projectId));
+  const rows = tags
+    .filter((t) => !have.has(t))
+    .map((tag) => ({ project_id: projectId, tag, created_at: now }));
+  if (rows.length) await db.insertInto('project_tags').values(rows).execute();
+}
+
+/** Removes the given tags, or every tag when `tags` is undefined. */
+export async function removeTags(db: ProjectDb, projectId: string, tags?: string[]): Promise<void> {
+  if (tags && !tags.length) return;
+  let q = db.deleteFrom('project_tags').where('project_id', '=', projectId);
+  if (tags) q = q.where('tag', 'in', tags);
+  await q.execute();
+}
+
+// ---------------------------------------------------------------- transactions
+
+export type TransactionRow = ProjectTables['project_transactions'];
+
+export async function insertTransaction(db: ProjectDb, row: TransactionRow): Promise<void> {
+  await db.insertInto('project_transactions').values(row).execute();
+}
+
+export async function findTransaction(db: ProjectDb, id: string): Promise<TransactionRow | undefined> {
+  return db.selectFrom('project_transactions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+// ---------------------------------------------------------------- list
+
+/** What `GET /v2/projects` and `GET /v2/projects/total` filter on. */
+export interface ProjectFilter {
+  /** The caller: only projects they are a member of. */
+  iamId: string;
+  /** A project token sees its own project only. */
+  onlyProjectId?: string;
+  bssAccountId?: string;
+  type?: string;
+  member?: string;
+  roles?: string[];
+  tagNames?: string[];
+  name?: { text: string; match: 'exact' | 'keyword' };
+  guids?: string[];
+}
+
+/**
+ * The filtered set, driven by the `project_members_by_member` index: the caller's memberships
+ * ordered by project id, joined to the project by primary key only when a filter needs it.
+ */
+function filtered(db: ProjectDb, f: ProjectFilter, joinProjects: boolean): SelectQueryBuilder<any, any, any> {
+  const any = db as unknown as Kysely<any>;
+  let q: SelectQueryBuilder<any, any, any> = any
+    .selectFrom('project_members as pm')
+    .where('pm.iam_id', '=', f.iamId);
+  const needsProject = joinProjects || f.bssAccountId !== undefined || f.type !== undefined || f.name;
+  if (needsProject) q = q.innerJoin('projects as p', 'p.id', 'pm.project_id');
+  if (f.onlyProjectId) q = q.where('pm.project_id', '=', f.onlyProjectId);
+  if (f.guids?.length) q = q.where('pm.project_id', 'in', f.guids);
+  if (f.bssAccountId !== undefined) q = q.where('p.bss_account_id', '=', f.bssAccountId);
+  if (f.type !== undefined) q = q.where('p.type', '=', f.type);
+  if (f.name?.match === 'exact') q = q.where('p.name', '=', f.name.text);
+  if (f.name?.match === 'keyword') {
+    const words = f.name.text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+    // No words in the text: nothing can match. Words hold letters and digits only, so they
+    // carry no LIKE wildcards.
+    q = words.length
+      ? q.where((eb) => eb.or(words.map((w) => eb('p.name_keywords', 'like', `% ${w} %`))))
+      : q.where(sql<boolean>`1 = 0`);
+  }
+  if (f.member !== undefined) {
+    const member = f.member;
+    const roles = f.roles;
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('project_members as m2')
+          .select(sql`1`.as('one'))
+          .whereRef('m2.project_id', '=', 'pm.project_id')
+          .where('m2.user_name', '=', member)
+          .$if(Boolean(roles?.length), (s) => s.where('m2.role', 'in', roles!)),
+      ),
+    );
+  }
+  if (f.tagNames?.length) {
+    const tags = f.tagNames;
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('project_tags as t')
+          .select(sql`1`.as('one'))
+          .whereRef('t.project_id', '=', 'pm.project_id')
+          .where('t.tag', 'in', tags),
+      ),
+    );
+  }
+  return q;
+}
+
+/** One page in project id order: the rows after `afterId`, `limit` of them, skipping `skip`. */
+export async function listProjectsPage(
+  db: ProjectDb,
+  f: ProjectFilter,
+  page: { afterId?: string; limit: number; skip: number },
+): Promise<ProjectRow[]> {
+  let q = filtered(db, f, true).selectAll('p');
+  if (page.afterId) q = q.where('pm.project_id', '>', page.afterId);
+  q = q.orderBy('pm.project_id').limit(page.limit);
+  if (page.skip) q = q.offset(page.skip);
+  return (await q.execute()) as ProjectRow[];
+}
+
+/** How many projects match, counting at most `cap` of them when a cap is given. */
+export async function countProjects(db: ProjectDb, f: ProjectFilter, cap?: number): Promise<number> {
+  const any = db as unknown as Kysely<any>;
+  if (cap === undefined) {
+    const row = await filtered(db, f, false)
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+  const inner = filtered(db, f, false).select('pm.project_id').limit(cap).as('capped');
+  const row = await any
+    .selectFrom(inner)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
