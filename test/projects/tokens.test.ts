@@ -71,7 +71,7 @@ describe('POST /v2/projects/{project_id}/tokens', () => {
       .selectAll()
       .where('id', '=', res.body.guid)
       .executeTakeFirst();
-    expect(row.token_hash).toBe(crypto.createHash('sha256').update(res.body.token).digest('hex'));
+    expect(row?.token_hash).toBe(crypto.createHash('sha256').update(res.body.token).digest('hex'));
     expect(JSON.stringify(row)).not.toContain(res.body.token);
 
     const got = await s.call('GET', `${tokensUrl()}/${res.body.guid}`, { token: admin.token });
