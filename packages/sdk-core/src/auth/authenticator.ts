@@ -1,0 +1,42 @@
+/** The request an authenticator adds its credentials to (in `headers`), as in IBM's SDKs. */
+export interface AuthenticateOptions {
+  headers?: Record<string, any>;
+  [name: string]: any;
+}
+
+/** What a service needs from an authenticator; IBM's own authenticators satisfy it too. */
+export interface AuthenticatorInterface {
+  authenticate(requestOptions: AuthenticateOptions): Promise<void>;
+  authenticationType(): string;
+}
+
+/** Base of the authenticators; the type names are the values of `<SERVICE>_AUTH_TYPE`. */
+export abstract class Authenticator implements AuthenticatorInterface {
+  static readonly AUTHTYPE_BASIC = 'basic';
+  static readonly AUTHTYPE_BEARERTOKEN = 'bearerToken';
+  static readonly AUTHTYPE_IAM = 'iam';
+  static readonly AUTHTYPE_CONTAINER = 'container';
+  static readonly AUTHTYPE_CP4D = 'cp4d';
+  static readonly AUTHTYPE_NOAUTH = 'noAuth';
+  static readonly AUTHTYPE_UNKNOWN = 'unknown';
+
+  abstract authenticate(requestOptions: AuthenticateOptions): Promise<void>;
+  abstract authenticationType(): string;
+}
+
+/** Sets `Authorization` on the request's headers, creating them if needed. */
+export function setAuthorization(requestOptions: AuthenticateOptions, value: string): void {
+  requestOptions.headers ??= {};
+  for (const name of Object.keys(requestOptions.headers))
+    if (name.toLowerCase() === 'authorization') delete requestOptions.headers[name];
+  requestOptions.headers.Authorization = value;
+}
+
+/** IBM rejects credentials wrapped in braces or quotes: they are usually copy-paste mistakes. */
+export function checkCredential(name: string, value: unknown): void {
+  if (typeof value !== 'string' || value === '') throw new Error(`Missing required parameter: ${name}`);
+  if (/^["{]|["}]$/.test(value))
+    throw new Error(
+      `The ${name} shouldn't start or end with curly brackets or quotes. Remove any surrounding {, }, or " characters.`,
+    );
+}
