@@ -47,7 +47,15 @@ beforeAll(async () => {
     project.body?.location?.split('/').pop() ?? project.body?.metadata?.guid ?? project.body?.id;
   if (projectId) fixtures.project_id = projectId;
   const space = await s.call('POST', '/v2/spaces', { body: { name: 'fuzz target' } });
-  if (space.body?.metadata?.id) fixtures.space_id = space.body.metadata.id;
+  if (space.body?.metadata?.id) {
+    fixtures.space_id = space.body.metadata.id;
+    // Let the space finish preparing, so that the only writer during the fuzz would be the fuzz.
+    for (let i = 0; i < 100; i++) {
+      const got = await s.call('GET', `/v2/spaces/${fixtures.space_id}`);
+      if (got.body?.entity?.status?.state !== 'preparing') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   const me = (await s.call('GET', '/admin/v1/users')).body.resources[0];
   fixtures.user_name = me.username;
   fixtures.member_id = me.iam_id;
@@ -135,6 +143,18 @@ function arbitraries(op: ContractOperation): fc.Arbitrary<FuzzRequest>[] {
           .map((v) => ({ ...base(), kind: `query:${name}`, query: { [name]: v } })),
       );
     }
+  }
+
+  const headers = op.schema.headers;
+  for (const [name, schema] of Object.entries<any>(headers?.properties ?? {})) {
+    if (!constrained(schema)) continue;
+    const check = coercing.compile(schema);
+    out.push(
+      oddStrings
+        // Header values must be printable ASCII on the wire.
+        .filter((v) => /^[\x21-\x7e]+$/.test(v) && !check(v))
+        .map((v) => ({ ...base(), kind: `header:${name}`, headers: { [name]: v } })),
+    );
   }
 
   if (op.schema.body) {
