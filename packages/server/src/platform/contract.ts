@@ -147,13 +147,12 @@ export class Contract {
     }
     const content = requestBody?.$ref ? this.resolve(requestBody).content : requestBody?.content;
     if (content) {
+      // Every JSON flavour the API uses; other media (zip, multipart, octet streams) are read by their routes.
       const media =
         content['application/json'] ??
         content['application/json-patch+json'] ??
-        Object.values<Json>(content)[0];
-      if (media?.schema && (content['application/json'] || content['application/json-patch+json'])) {
-        schema.body = this.resolve(media.schema);
-      }
+        content['application/merge-patch+json'];
+      if (media?.schema) schema.body = this.resolve(media.schema);
     }
     return schema;
   }
