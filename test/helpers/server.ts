@@ -35,8 +35,21 @@ export interface TestUser {
   token: string;
 }
 
+/** A test database: a temp dir (SQLite) or a schema (PostgreSQL), and how to remove it. */
+export interface TestDatabase {
+  config: Partial<ServerConfig>;
+  drop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Start on this existing database (e.g. `previous.database`) instead of a fresh one. */
+  database?: TestDatabase;
+}
+
 export interface TestServer {
   url: string;
+  /** The database under this server; hand it to another `startTestServer` to restart on it. */
+  database: TestDatabase;
   built: BuiltServer;
   adminKey: string;
   adminToken: string;
@@ -45,33 +58,47 @@ export interface TestServer {
   tokenFor(apikey: string): Promise<string>;
   /** Creates a user with an API key and a token, through the admin API. */
   createUser(prefix?: string): Promise<TestUser>;
-  close(): Promise<void>;
+  /** Stops the server and removes its database, unless `keepData` (to start again on it). */
+  close(opts?: { keepData?: boolean }): Promise<void>;
 }
 
-/** Starts a real server on a random port over a fresh database (temp dir or PostgreSQL schema). */
-export async function startTestServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
-  const adminKey = 'test-admin-' + crypto.randomBytes(16).toString('hex');
-  const base = loadConfig({});
-  let cleanup = async () => {};
-  let db: Partial<ServerConfig>;
+/** A fresh, empty database for one test server. */
+export async function createTestDatabase(): Promise<TestDatabase> {
   if (TEST_DB === 'postgres') {
     const schema = 't_' + crypto.randomBytes(6).toString('hex');
     const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await client.connect();
     await client.query(`create schema ${schema}`);
     await client.end();
-    db = { databaseUrl: TEST_DATABASE_URL, databaseSchema: schema };
-    cleanup = async () => {
-      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await c.connect();
-      await c.query(`drop schema ${schema} cascade`);
-      await c.end();
+    return {
+      config: { databaseUrl: TEST_DATABASE_URL, databaseSchema: schema },
+      async drop() {
+        const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
+        await c.connect();
+        await c.query(`drop schema ${schema} cascade`);
+        await c.end();
+      },
     };
-  } else {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-test-'));
-    db = { dataDir: dir, databaseUrl: undefined };
-    cleanup = async () => fs.rmSync(dir, { recursive: true, force: true });
   }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-test-'));
+  return {
+    config: { dataDir: dir, databaseUrl: undefined },
+    drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * Starts a real server on a random port over a fresh database (temp dir or PostgreSQL schema),
+ * or over `options.database` to restart on the data of a server closed with `keepData`.
+ */
+export async function startTestServer(
+  overrides: Partial<ServerConfig> = {},
+  options: StartOptions = {},
+): Promise<TestServer> {
+  const adminKey = 'test-admin-' + crypto.randomBytes(16).toString('hex');
+  const base = loadConfig({});
+  const database = options.database ?? (await createTestDatabase());
+  const db = database.config;
   const config: ServerConfig = {
     ...base,
     ...db,
@@ -115,6 +142,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
 
   const server: TestServer = {
     url: address,
+    database,
     built,
     adminKey,
     adminToken: '',
@@ -132,9 +160,9 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
         token: await tokenFor(res.body.apikey),
       };
     },
-    async close() {
+    async close(opts = {}) {
       await built.app.close();
-      await cleanup();
+      if (!opts.keepData) await database.drop();
     },
   };
   server.adminToken = await tokenFor(adminKey);
