@@ -55,6 +55,9 @@ export function installHttpHooks(app: FastifyInstance, ctx: AppContext): void {
     const api = req.routeOptions.config?.api;
     if (!api?.auth) return;
     req.principal = await ctx.auth.authenticate(req.headers.authorization);
+    if (req.principal.kind === 'project_token' && !api.projectTokens) {
+      throw new ApiError(403, 'A project token can only call operations of its own project.');
+    }
     if (api.rateCategory) {
       const headers = limiter.take(req.principal, api.rateCategory);
       if (headers) reply.headers(headers);

@@ -14,7 +14,15 @@ export interface RouteConfig {
   auth: boolean;
   /** Set when the contract documents a 429 for the operation. */
   rateCategory?: RateCategory;
+  /**
+   * Whether a project token may call it. A project token acts for its creator but only inside its
+   * project, so areas that do not check the project scope themselves must refuse it.
+   */
+  projectTokens?: boolean;
 }
+
+/** Areas whose every operation checks the project scope of a project token (see projects/access.ts). */
+const PROJECT_TOKEN_AREAS = new Set(['projects', 'transactional projects']);
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -52,6 +60,7 @@ export function registerOperations(
           operationId: op.operationId,
           auth: true,
           rateCategory: rateCategoryOf(op.method, op.operationId, op.statuses),
+          projectTokens: PROJECT_TOKEN_AREAS.has(op.area),
         },
       },
       handler: oneOf
