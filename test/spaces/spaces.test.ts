@@ -181,6 +181,30 @@ describe('GET /v2/spaces/{space_id}', () => {
     expect(credentials.status).toBe(200);
   });
 
+  it('includes at most 100 members, as the seed says, while the member list pages through all', async () => {
+    const id = await createSpace(s, owner.token, { name: 'crowded' });
+    const now = new Date().toISOString();
+    const extra = Array.from({ length: 120 }, (_, i) => ({
+      space_id: id,
+      iam_id: `IBMid-CROWD${String(i).padStart(3, '0')}`,
+      role: 'viewer',
+      state: 'active',
+      type: 'user',
+      created_at: now,
+      updated_at: now,
+    }));
+    await (s.built.ctx.store.db as any).insertInto('space_members').values(extra).execute();
+    const read = await s.call('GET', `/v2/spaces/${id}?include=members`, { token: owner.token });
+    expect(read.body.entity.members).toHaveLength(100);
+    const listed = await s.call('GET', `/v2/spaces?id=${id}&include=members`, { token: owner.token });
+    expect(listed.body.resources[0].entity.members).toHaveLength(100);
+    const members = await s.call('GET', `/v2/spaces/${id}/members?limit=200&total_count=true`, {
+      token: owner.token,
+    });
+    expect(members.body.total_count).toBe(121);
+    expect(members.body.resources).toHaveLength(121);
+  });
+
   it('answers 403 to non-members, 404 with SPACES0007E to unknown ids, 400 to bad include, 401 without token', async () => {
     const id = await createSpace(s, owner.token);
     expectSpacesError(await s.call('GET', `/v2/spaces/${id}`, { token: stranger.token }), 403, 'SPACES0003E');

@@ -176,21 +176,25 @@ export class SpaceRepository {
     return Number(row.n);
   }
 
-  /** Members of several spaces, at most `perSpace` each, in member id order. */
+  /** Members of several spaces, at most `perSpace` each, in member id order; one query. */
   async membersOf(spaceIds: string[], perSpace: number): Promise<Map<string, MemberRow[]>> {
     const out = new Map<string, MemberRow[]>(spaceIds.map((id) => [id, []]));
     if (!spaceIds.length) return out;
-    const rows = await this.db
+    // Rank members within each space so a space with many members costs `perSpace` rows only.
+    const ranked = this.db
       .selectFrom('space_members')
       .selectAll()
+      .select(sql<number>`row_number() over (partition by space_id order by iam_id)`.as('rank'))
       .where('space_id', 'in', spaceIds)
-      .orderBy('space_id')
-      .orderBy('iam_id')
+      .as('ranked');
+    const rows = await this.db
+      .selectFrom(ranked)
+      .selectAll()
+      .where('ranked.rank', '<=', perSpace)
+      .orderBy('ranked.space_id')
+      .orderBy('ranked.iam_id')
       .execute();
-    for (const row of rows) {
-      const list = out.get(row.space_id);
-      if (list && list.length < perSpace) list.push(row);
-    }
+    for (const { rank: _rank, ...row } of rows) out.get(row.space_id)?.push(row as MemberRow);
     return out;
   }
 

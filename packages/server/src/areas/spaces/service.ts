@@ -1,5 +1,4 @@
 import type { Principal } from '../../platform/auth/principal.ts';
-import type { AppContext } from '../../platform/context.ts';
 import { badRequest, forbidden } from '../../platform/errors.ts';
 import { requireSpaceRole, requireUserPrincipal, resourceNotFound } from './access.ts';
 import type { SpaceActivator } from './lifecycle.ts';
@@ -58,7 +57,6 @@ function boundedList(value: string | undefined, name: string): string[] {
 /** The rules of spaces themselves: create, list, read, update, delete. */
 export class SpaceService {
   constructor(
-    private readonly ctx: AppContext,
     private readonly repo: SpaceRepository,
     private readonly activator: SpaceActivator,
   ) {}
