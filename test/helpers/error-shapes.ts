@@ -30,6 +30,12 @@ export function expectErrorShape(format: ErrorFormat, status: number, body: any,
       expect(typeof body.code, where).toBe('string');
       expect(typeof body.message, where).toBe('string');
       break;
+    case 'codeengine':
+      expect(body.status_code, where).toBe(status);
+      expect(typeof body.trace, where).toBe('string');
+      expect(body.errors?.[0]?.code, where).toMatch(/\S/);
+      expect(typeof body.errors[0].message, where).toBe('string');
+      break;
     case 'iam':
       expect(typeof body.errorCode, where).toBe('string');
       expect(typeof body.errorMessage, where).toBe('string');

@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import Ajv from 'ajv';
 import type { ServerConfig } from './platform/config.ts';
-import { Contract } from './platform/contract.ts';
+import { CODE_ENGINE_CONTRACT_FILE, Contract } from './platform/contract.ts';
 import type { AppContext } from './platform/context.ts';
 import { openStore } from './store/db.ts';
 import { migrateToLatest } from './store/migrations.ts';
@@ -74,6 +74,7 @@ export async function buildServer(config: ServerConfig): Promise<BuiltServer> {
   const ctx: AppContext = {
     config,
     contract: Contract.load(),
+    codeEngineContract: Contract.load(CODE_ENGINE_CONTRACT_FILE),
     store,
     users,
     tokens,

@@ -9,7 +9,10 @@ import type { TokenService } from './auth/tokens.ts';
 /** What every area receives: shared services, never HTTP details. */
 export interface AppContext {
   config: ServerConfig;
+  /** The common core contract. */
   contract: Contract;
+  /** The Code Engine v2 contract (paths relative to `/codeengine/v2`). */
+  codeEngineContract: Contract;
   store: Store;
   auth: Authenticator;
   users: UserDirectory;

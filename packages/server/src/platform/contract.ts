@@ -5,6 +5,10 @@ import { fileURLToPath } from 'node:url';
 export const CONTRACT_FILE = fileURLToPath(
   new URL('../../../../spec/common-core.openapi.json', import.meta.url),
 );
+/** The Code Engine v2 contract, served under `/codeengine/v2`. */
+export const CODE_ENGINE_CONTRACT_FILE = fileURLToPath(
+  new URL('../../../../spec/code-engine-v2.openapi.json', import.meta.url),
+);
 
 type Json = any;
 

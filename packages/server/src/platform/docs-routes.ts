@@ -22,7 +22,11 @@ const PAGE = `<!doctype html>
 /** The contract as JSON, an interactive page over it (Swagger UI, served locally), and health. */
 export function registerDocsAndHealth(app: FastifyInstance, ctx: AppContext): void {
   const doc = JSON.stringify(ctx.contract.doc);
+  const codeEngineDoc = JSON.stringify(ctx.codeEngineContract.doc);
   app.get('/openapi.json', async (_req, reply) => reply.type('application/json').send(doc));
+  app.get('/codeengine/v2/openapi.json', async (_req, reply) =>
+    reply.type('application/json').send(codeEngineDoc),
+  );
   app.get('/docs', async (_req, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
   app.get('/docs/:asset', async (req, reply) => {
     const { asset } = req.params as { asset: string };

@@ -9,9 +9,10 @@ import { STATUS_CODES } from 'node:http';
  * - jobs: a bare `{code, message, more_info?, target?}` (jobs and runs)
  * - environments: `{trace, errors:[{code, message, target?}]}` (also hardware/software specs, package extensions)
  * - iam: the IAM token endpoint's `{errorCode, errorMessage, context}`
+ * - codeengine: Code Engine v2's `{errors:[{code, message, more_info, target}], status_code, trace}`
  */
 export type ErrorFormat =
-  'projects' | 'transactional' | 'spaces' | 'connections' | 'jobs' | 'environments' | 'iam';
+  'projects' | 'transactional' | 'spaces' | 'connections' | 'jobs' | 'environments' | 'iam' | 'codeengine';
 
 export interface ErrorDetails {
   /** Machine-readable code, e.g. `SPACES0007E`, `not_found`, `WSCPA0001E`. */
@@ -74,6 +75,7 @@ export function errorFormatOfUrl(url: string): ErrorFormat {
   if (/^\/v2\/(environments|hardware_specifications|software_specifications|package_extensions)/.test(url))
     return 'environments';
   if (url.startsWith('/identity/')) return 'iam';
+  if (url.startsWith('/codeengine/')) return 'codeengine';
   return 'spaces';
 }
 
@@ -165,6 +167,19 @@ export function errorBody(format: ErrorFormat, status: number, error: ApiError, 
       return {
         trace,
         errors: [{ code: word, message: error.message, ...(d.target ? { target: d.target } : {}) }],
+      };
+    case 'codeengine':
+      return {
+        errors: [
+          {
+            code: word,
+            message: error.message,
+            more_info: 'https://cloud.ibm.com/apidocs/codeengine/v2',
+            ...(d.target ? { target: d.target } : {}),
+          },
+        ],
+        status_code: status,
+        trace,
       };
     case 'iam':
       return {

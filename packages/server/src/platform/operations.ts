@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from './context.ts';
+import type { Contract } from './contract.ts';
 import { errorFormatOfArea, badRequest, type ErrorFormat } from './errors.ts';
 import type { RateCategory } from './rate-limit.ts';
 
@@ -30,6 +31,15 @@ declare module 'fastify' {
   }
 }
 
+/** Which contract the handlers belong to; the common core contract unless said otherwise. */
+export interface OperationSource {
+  contract?: Contract;
+  /** Mount point of the contract's paths, e.g. `/codeengine/v2`. */
+  prefix?: string;
+  /** Error body of every operation of this contract (overrides the per-area format). */
+  errorFormat?: ErrorFormat;
+}
+
 function rateCategoryOf(method: string, operationId: string, statuses: number[]): RateCategory | undefined {
   if (!statuses.includes(429)) return undefined;
   if (method !== 'GET') return 'write';
@@ -45,18 +55,21 @@ export function registerOperations(
   app: FastifyInstance,
   ctx: AppContext,
   handlers: Record<string, OperationHandler>,
+  options: OperationSource = {},
 ): void {
+  const contract = options.contract ?? ctx.contract;
+  const prefix = options.prefix ?? '';
   for (const [key, handler] of Object.entries(handlers)) {
-    const op = ctx.contract.operation(key);
+    const op = contract.operation(key);
     const oneOf = op.requiredOneOf;
     app.route({
       method: op.method as any,
-      url: op.path.replace(/\{([^}]+)\}/g, ':$1'),
+      url: prefix + op.path.replace(/\{([^}]+)\}/g, ':$1'),
       schema: op.schema,
       config: {
         api: {
           area: op.area,
-          errorFormat: errorFormatOfArea(op.area),
+          errorFormat: options.errorFormat ?? errorFormatOfArea(op.area),
           operationId: op.operationId,
           auth: true,
           rateCategory: rateCategoryOf(op.method, op.operationId, op.statuses),
