@@ -173,6 +173,8 @@ function buildParameter(p, override = {}) {
     schema.type = t;
     if (p.enum) schema.enum = p.enum;
     Object.assign(schema, constraints);
+    // A page size with only an upper bound in the reference ("max 200") still cannot be below 1.
+    if (p.name === 'limit' && t === 'integer' && schema.minimum == null) schema.minimum = 1;
     if (p.default != null) schema.default = p.default;
   }
   Object.assign(schema, override.schema || {});
