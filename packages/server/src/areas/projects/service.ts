@@ -369,15 +369,18 @@ export class ProjectService {
     const limit: number = q.limit ?? 10;
     const afterId = q.bookmark !== undefined ? decodeBookmark(q.bookmark) : undefined;
     const sections = sectionsOf(q.include, LIST_SECTIONS);
-    const total = await countProjects(this.db, filter);
-    const page = limit
-      ? await listProjectsPage(this.db, filter, { afterId, limit: limit + 1, skip: q.skip ?? 0 })
-      : [];
+    // Independent queries: on PostgreSQL they run side by side on the pool.
+    const [total, page] = await Promise.all([
+      countProjects(this.db, filter),
+      limit ? listProjectsPage(this.db, filter, { afterId, limit: limit + 1, skip: q.skip ?? 0 }) : [],
+    ]);
     const more = page.length > limit;
     const rows = more ? page.slice(0, limit) : page;
     const ids = rows.map((r) => r.id);
-    const members = sections.has('members') ? await membersOfProjects(this.db, ids) : undefined;
-    const tags = sections.has('tags') ? await tagsOfProjects(this.db, ids) : undefined;
+    const [members, tags] = await Promise.all([
+      sections.has('members') ? membersOfProjects(this.db, ids) : undefined,
+      sections.has('tags') ? tagsOfProjects(this.db, ids) : undefined,
+    ]);
     return {
       total_results: total,
       ...(more ? { bookmark: encodeBookmark(rows[rows.length - 1].id) } : {}),
