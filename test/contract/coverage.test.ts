@@ -45,11 +45,58 @@ for (const [path, item] of Object.entries(spec.paths)) {
   for (const m of METHODS) if (item[m]) specOps.set(`${m.toUpperCase()} ${path}`, item[m]);
 }
 
+/**
+ * Platform operations the seed does not document (tools/contract/common-core/platform-assets.mjs):
+ * assets, attachments, asset type search and catalogs. Kept apart from the 123 seed operations.
+ */
+const PLATFORM_OPERATIONS: Record<string, 'assets' | 'catalogs'> = {
+  'POST /v2/assets': 'assets',
+  'GET /v2/assets/{asset_id}': 'assets',
+  'PATCH /v2/assets/{asset_id}': 'assets',
+  'DELETE /v2/assets/{asset_id}': 'assets',
+  'GET /v2/asset_types': 'assets',
+  'POST /v2/asset_types/{type_name}/search': 'assets',
+  'POST /v2/assets/{asset_id}/attachments': 'assets',
+  'GET /v2/assets/{asset_id}/attachments/{attachment_id}': 'assets',
+  'DELETE /v2/assets/{asset_id}/attachments/{attachment_id}': 'assets',
+  'POST /v2/assets/{asset_id}/attachments/{attachment_id}/complete': 'assets',
+  'PUT /v2/assets/{asset_id}/attachments/{attachment_id}/content': 'assets',
+  'GET /v2/assets/{asset_id}/attachments/{attachment_id}/content': 'assets',
+  'POST /v2/catalogs': 'catalogs',
+  'GET /v2/catalogs': 'catalogs',
+  'GET /v2/catalogs/{catalog_id}': 'catalogs',
+  'DELETE /v2/catalogs/{catalog_id}': 'catalogs',
+  'GET /v2/catalogs/{catalog_id}/members': 'catalogs',
+  'POST /v2/catalogs/{catalog_id}/members': 'catalogs',
+  'GET /v2/catalogs/{catalog_id}/members/{member_id}': 'catalogs',
+  'PATCH /v2/catalogs/{catalog_id}/members/{member_id}': 'catalogs',
+  'DELETE /v2/catalogs/{catalog_id}/members/{member_id}': 'catalogs',
+};
+
 describe('common core contract coverage', () => {
-  it('has exactly the 123 operations of the reference', () => {
+  it('has exactly the 123 operations of the reference plus the platform operations', () => {
     expect(reference).toHaveLength(123);
-    const expected = reference.map((o) => `${o.method} ${o.path}`).sort();
-    expect([...specOps.keys()].sort()).toEqual(expected);
+    const seedKeys = reference.map((o) => `${o.method} ${o.path}`);
+    const platformKeys = Object.keys(PLATFORM_OPERATIONS);
+    expect(seedKeys.filter((k) => platformKeys.includes(k))).toEqual([]);
+    expect([...specOps.keys()].sort()).toEqual([...seedKeys, ...platformKeys].sort());
+    // seed operations are never marked as platform ones
+    for (const k of seedKeys) expect((specOps.get(k) as any)['x-source'], k).toBeUndefined();
+  });
+
+  it('marks every platform operation x-source: platform, with its area and container rule', () => {
+    for (const [key, area] of Object.entries(PLATFORM_OPERATIONS)) {
+      const so = specOps.get(key) as SpecOperation & Record<string, unknown>;
+      expect(so['x-source'], key).toBe('platform');
+      expect(so['x-area'], key).toBe(area);
+      expect(so.responses['401'], key).toBeDefined();
+      if (area === 'assets') {
+        expect(so['x-required-one-of'], key).toEqual(['catalog_id', 'project_id', 'space_id']);
+        expect(so['x-required-one-of-rule'], key).toBe('exactly-one');
+      } else {
+        expect(so['x-required-one-of'], key).toBeUndefined();
+      }
+    }
   });
 
   it('declares every reference parameter with its wire name and location', () => {

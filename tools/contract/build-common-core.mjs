@@ -25,6 +25,7 @@ import * as softwareSpecs from './common-core/software-specifications.mjs';
 import * as packageExtensions from './common-core/package-extensions.mjs';
 import * as assetContainers from './common-core/asset-containers.mjs';
 import * as assetLists from './common-core/asset-lists.mjs';
+import * as platformAssets from './common-core/platform-assets.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..');
@@ -46,6 +47,7 @@ const MODULES = [
   packageExtensions,
   assetContainers,
   assetLists,
+  platformAssets,
 ];
 
 const AREA_TAGS = {
@@ -70,6 +72,8 @@ const AREA_TAGS = {
     'Archiving, restoring and configuring an asset container (catalog, project or space).',
   ],
   'asset lists': ['Asset lists', 'Account-level lists of assets.'],
+  // platform areas (not in the seed) bring their own tags
+  ...Object.assign({}, ...MODULES.map((m) => m.areaTags || {})),
 };
 
 const fail = (msg) => {
@@ -199,8 +203,10 @@ function buildParameter(p, override = {}) {
 // ---------------------------------------------------------------- build
 
 function build() {
-  const ops = JSON.parse(readFileSync(opsFile, 'utf8'));
-  if (ops.length !== 123) fail(`expected 123 operations, found ${ops.length}`);
+  const seedOps = JSON.parse(readFileSync(opsFile, 'utf8'));
+  if (seedOps.length !== 123) fail(`expected 123 operations, found ${seedOps.length}`);
+  // Platform operations the seed does not document, described completely by their modules.
+  const ops = [...seedOps, ...MODULES.flatMap((m) => m.extraOperations || [])];
 
   const schemas = { ...common.commonSchemas, ...common.errorSchemas };
   const specs = {};
@@ -255,6 +261,7 @@ function build() {
     if (descr.length) o.description = descr.join(' ');
     o.operationId = operationId;
     o['x-area'] = op.area;
+    if (op.source === 'platform') o['x-source'] = 'platform';
     if (op.requiredOneOf) {
       o['x-required-one-of'] = op.requiredOneOf.params;
       o['x-required-one-of-rule'] = /exactly one/.test(op.requiredOneOf.rule)
@@ -301,7 +308,7 @@ function build() {
     const responses = {};
     const statuses = op.responses.length ? op.responses : spec.undocumentedResponses || [];
     if (!statuses.length) fail(`no responses for ${key}`);
-    const errName = common.errorSchemaByArea[op.area];
+    const errName = common.errorSchemaByArea[op.area] || op.errorSchema;
     for (const r of statuses) {
       let desc = sentence(r.meaning || 'Response');
       if (r.inferred) desc += ' (status code inferred)';
