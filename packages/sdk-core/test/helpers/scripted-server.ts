@@ -1,11 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Handler = (
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  body: Buffer,
-) => void | Promise<void>;
+export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => unknown;
 
 export interface ScriptedServer {
   url: string;
