@@ -155,6 +155,13 @@ describe('PATCH /v2/projects/{project_id}', () => {
       token: admin.token,
     });
     expect(found.body.resources.map((r: any) => r.metadata.guid)).toEqual([id]);
+    // The type filter follows the change, for every member.
+    for (const token of [admin.token, viewer.token]) {
+      const wx = await s.call('GET', '/v2/projects?type=wx&limit=100', { token });
+      expect(wx.body.resources.map((r: any) => r.metadata.guid)).toContain(id);
+      const cpd = await s.call('GET', '/v2/projects?type=cpd&limit=100', { token });
+      expect(cpd.body.resources.map((r: any) => r.metadata.guid)).not.toContain(id);
+    }
   });
 
   it('refuses viewers and non-members (403) and invalid values (400), changing nothing', async () => {

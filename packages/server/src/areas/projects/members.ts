@@ -7,6 +7,7 @@ import { memberView, type MemberRow } from './model.ts';
 import {
   countAdmins,
   deleteMembers,
+  findProject,
   insertMembers,
   listMembers,
   projectDb,
@@ -92,11 +93,19 @@ export class MemberService {
         role: m.role,
         type: 'user',
         state: 'ACTIVE',
+        bss_account_id: '',
+        project_type: '',
         created_at: now,
         updated_at: now,
       });
     }
     await this.db.transaction().execute(async (trx) => {
+      const project = await findProject(trx, projectId);
+      if (!project) throw notFound(`Failed to retrieve project: ${projectId}.`);
+      for (const row of rows) {
+        row.bss_account_id = project.bss_account_id;
+        row.project_type = project.type;
+      }
       const existing = await listMembers(trx, projectId, { userNames: rows.map((r) => r.user_name) });
       if (existing.length) {
         throw badRequest(

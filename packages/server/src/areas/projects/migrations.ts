@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 
 export const projectMigrations: Record<string, Migration> = {
   '1001_projects': {
@@ -77,6 +77,28 @@ export const projectMigrations: Record<string, Migration> = {
         .createIndex('project_transactions_by_project')
         .on('project_transactions')
         .columns(['project_id'])
+        .execute();
+    },
+  },
+  '1003_project_members_account_type': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .alterTable('project_members')
+        .addColumn('bss_account_id', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
+      await db.schema
+        .alterTable('project_members')
+        .addColumn('project_type', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
+      await sql`update project_members set
+          bss_account_id = (select p.bss_account_id from projects p where p.id = project_members.project_id),
+          project_type = (select p.type from projects p where p.id = project_members.project_id)`.execute(db);
+      // "My projects in this account", in project order: the list's usual filter, counted and
+      // paged without touching the project rows.
+      await db.schema
+        .createIndex('project_members_by_member_account')
+        .on('project_members')
+        .columns(['iam_id', 'bss_account_id', 'project_id'])
         .execute();
     },
   },

@@ -94,6 +94,15 @@ export async function setMemberRole(
     .execute();
 }
 
+/** Keeps the members' copy of the project type in step with the project. */
+export async function setMembersProjectType(db: ProjectDb, projectId: string, type: string): Promise<void> {
+  await db
+    .updateTable('project_members')
+    .set({ project_type: type })
+    .where('project_id', '=', projectId)
+    .execute();
+}
+
 export async function deleteMembers(db: ProjectDb, projectId: string, iamIds: string[]): Promise<void> {
   if (!iamIds.length) return;
   await db
@@ -187,20 +196,21 @@ export interface ProjectFilter {
 }
 
 /**
- * The filtered set, driven by the `project_members_by_member` index: the caller's memberships
- * ordered by project id, joined to the project by primary key only when a filter needs it.
+ * The filtered set, driven by the member indexes (`project_members_by_member`, or
+ * `project_members_by_member_account` with an account): the caller's memberships ordered by
+ * project id, which carry the project's account and type. The project row is joined by
+ * primary key for the page itself and for the name filter only.
  */
 function filtered(db: ProjectDb, f: ProjectFilter, joinProjects: boolean): SelectQueryBuilder<any, any, any> {
   const any = db as unknown as Kysely<any>;
   let q: SelectQueryBuilder<any, any, any> = any
     .selectFrom('project_members as pm')
     .where('pm.iam_id', '=', f.iamId);
-  const needsProject = joinProjects || f.bssAccountId !== undefined || f.type !== undefined || f.name;
-  if (needsProject) q = q.innerJoin('projects as p', 'p.id', 'pm.project_id');
+  if (joinProjects || f.name) q = q.innerJoin('projects as p', 'p.id', 'pm.project_id');
   if (f.onlyProjectId) q = q.where('pm.project_id', '=', f.onlyProjectId);
   if (f.guids?.length) q = q.where('pm.project_id', 'in', f.guids);
-  if (f.bssAccountId !== undefined) q = q.where('p.bss_account_id', '=', f.bssAccountId);
-  if (f.type !== undefined) q = q.where('p.type', '=', f.type);
+  if (f.bssAccountId !== undefined) q = q.where('pm.bss_account_id', '=', f.bssAccountId);
+  if (f.type !== undefined) q = q.where('pm.project_type', '=', f.type);
   if (f.name?.match === 'exact') q = q.where('p.name', '=', f.name.text);
   if (f.name?.match === 'keyword') {
     const words = f.name.text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];

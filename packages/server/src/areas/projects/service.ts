@@ -30,6 +30,7 @@ import {
   membersOfProjects,
   nameTaken,
   projectDb,
+  setMembersProjectType,
   tagsOf,
   tagsOfProjects,
   updateProject,
@@ -203,6 +204,8 @@ export class ProjectService {
           role: 'admin',
           type: 'user',
           state: 'ACTIVE',
+          bss_account_id: account,
+          project_type: row.type,
           created_at: now,
           updated_at: now,
         },
@@ -281,6 +284,7 @@ export class ProjectService {
       if (patch.tools !== undefined) entity.tools = patch.tools;
       if (patch.catalog !== undefined) entity.catalog = { ...entity.catalog, ...patch.catalog };
       await updateProject(trx, projectId, { ...changes, entity: toJson(entity), updated_at: nowIso() });
+      if (changes.type !== undefined) await setMembersProjectType(trx, projectId, changes.type);
     });
     return this.view(projectId, new Set<Section>(['fields']), role);
   }

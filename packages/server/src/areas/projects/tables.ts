@@ -28,6 +28,12 @@ export type ProjectTables = {
     role: 'admin' | 'editor' | 'viewer';
     type: string;
     state: string;
+    /**
+     * Copies of the project's account and type, so the list can filter and count on them
+     * through the member index without reading every project row.
+     */
+    bss_account_id: string;
+    project_type: string;
     created_at: string;
     updated_at: string;
   };
