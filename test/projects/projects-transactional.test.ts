@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/server.ts';
+import {
+  onProjectDeletion,
+  removeProjectDeletionHook,
+} from '../../packages/server/src/areas/projects/lifecycle.ts';
 import { addMembers, countRows, idOf, MISSING, newProject, rawDb, uniqueName } from './projects-fixtures.ts';
 
 let s: TestServer;
@@ -231,5 +235,40 @@ describe('DELETE /transactional/v2/projects/{project_id}', () => {
     expect(
       (await s.call('DELETE', `/transactional/v2/projects/${MISSING}`, { token: owner.token })).status,
     ).toBe(404);
+  });
+});
+
+describe('project deletion hooks', () => {
+  it('run inside the deletion transaction; a failing hook rolls the deletion back', async () => {
+    const seen: string[] = [];
+    const id = await newProject(s, owner.token, { tags: ['kept'] });
+    onProjectDeletion('test-recorder', async (trx, projectId) => {
+      // The project is still visible to the hook, inside the transaction.
+      const row = await trx
+        .selectFrom('projects')
+        .select('id')
+        .where('id', '=', projectId)
+        .executeTakeFirst();
+      seen.push(row?.id ?? 'gone');
+      if (projectId === id) throw new Error('refused by a module');
+    });
+    try {
+      const failed = await s.call('DELETE', `/transactional/v2/projects/${id}`, { token: owner.token });
+      expect(failed.status).toBe(500);
+      expect(failed.body).toMatchObject({ code: '500', error: 'Internal Server Error' });
+      expect(seen).toEqual([id]);
+      expect((await s.call('GET', `/v2/projects/${id}/tags`, { token: owner.token })).body).toEqual(['kept']);
+
+      const other = await newProject(s, owner.token);
+      expect(
+        (await s.call('DELETE', `/transactional/v2/projects/${other}`, { token: owner.token })).status,
+      ).toBe(204);
+      expect(seen).toEqual([id, other]);
+    } finally {
+      removeProjectDeletionHook('test-recorder');
+    }
+    expect((await s.call('DELETE', `/transactional/v2/projects/${id}`, { token: owner.token })).status).toBe(
+      204,
+    );
   });
 });
