@@ -139,6 +139,10 @@ describe('POST /v2/projects/{project_id}/members', () => {
     ]) {
       expect((await s.call('POST', members(id), { token: admin.token, body })).status).toBe(400);
     }
+    const huge = Array.from({ length: 1001 }, (_, i) => ({ user_name: `u${i}@example.com`, role: 'viewer' }));
+    const tooMany = await s.call('POST', members(id), { token: admin.token, body: { members: huge } });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.reason).toMatch(/at most 1000/);
     const body = { members: [{ user_name: outsider.username, role: 'viewer' }] };
     for (const who of [editor, viewer, outsider]) {
       expect((await s.call('POST', members(id), { token: who.token, body })).status).toBe(403);

@@ -63,6 +63,8 @@ describe('POST /v2/projects/{project_id}/tags', () => {
     expect((await s.call('POST', tagsUrl(id), { token: viewer.token, body: ['x'] })).status).toBe(403);
     expect((await s.call('POST', tagsUrl(id), { token: outsider.token, body: ['x'] })).status).toBe(403);
     expect((await s.call('POST', tagsUrl(MISSING), { token: admin.token, body: ['x'] })).status).toBe(404);
+    const huge = Array.from({ length: 1001 }, (_, i) => `h${i}`);
+    expect((await s.call('POST', tagsUrl(id), { token: admin.token, body: huge })).status).toBe(400);
     const many = Array.from({ length: 100 }, (_, i) => `t${i}`);
     const tooMany = await s.call('POST', tagsUrl(id), { token: admin.token, body: many });
     expect(tooMany.status).toBe(422);

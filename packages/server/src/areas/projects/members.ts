@@ -3,7 +3,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { badRequest, notFound } from '../../platform/errors.ts';
 import { nowIso } from '../../store/db.ts';
 import { requireProjectRole, type ProjectRole } from './access.ts';
-import { memberView, type MemberRow } from './model.ts';
+import { MAX_ITEMS_PER_REQUEST, memberView, type MemberRow } from './model.ts';
 import {
   countAdmins,
   deleteMembers,
@@ -34,6 +34,11 @@ async function keepAnAdmin(trx: ProjectDb, projectId: string): Promise<void> {
 }
 
 function noRepeats(names: string[]): void {
+  if (names.length > MAX_ITEMS_PER_REQUEST) {
+    throw badRequest(
+      `A request may name at most ${MAX_ITEMS_PER_REQUEST} members; it named ${names.length}.`,
+    );
+  }
   const seen = new Set<string>();
   for (const name of names) {
     if (seen.has(name)) throw badRequest(`Member ${name} appears more than once in the request.`);
@@ -151,6 +156,7 @@ export class MemberService {
     await requireProjectRole(this.ctx.store, principal, projectId, 'admin');
     const names = [...new Set(userNames)];
     if (!names.length) throw badRequest('No user names were given.');
+    noRepeats(names);
     await this.db.transaction().execute(async (trx) => {
       const current = await listMembers(trx, projectId, { userNames: names });
       const found = new Set(current.map((m) => m.user_name));

@@ -76,6 +76,9 @@ export const keywordColumn = (name: string): string => {
   return words.length ? ` ${words.join(' ')} ` : '';
 };
 
+/** Most items one request may name (members, tags): keeps every statement within the databases' limits. */
+export const MAX_ITEMS_PER_REQUEST = 1000;
+
 export const splitList = (value: string | undefined): string[] =>
   value === undefined
     ? []

@@ -3,6 +3,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { badRequest, notFound, unprocessable } from '../../platform/errors.ts';
 import { nowIso } from '../../store/db.ts';
 import { requireProjectRole } from './access.ts';
+import { MAX_ITEMS_PER_REQUEST } from './model.ts';
 import { addTags, projectDb, removeTags, tagsOf, updateProject, type ProjectDb } from './repository.ts';
 
 /**
@@ -41,6 +42,10 @@ export class TagService {
   /** Applies the operations in order, all or nothing, and answers the resulting tags. */
   async apply(principal: Principal, projectId: string, ops: TagOperation[]): Promise<string[]> {
     await requireProjectRole(this.ctx.store, principal, projectId, 'editor');
+    const named = ops.reduce((n, op) => n + op.tags.length, 0);
+    if (named > MAX_ITEMS_PER_REQUEST) {
+      throw badRequest(`A request may name at most ${MAX_ITEMS_PER_REQUEST} tags; it named ${named}.`);
+    }
     for (const op of ops) op.tags.forEach(validTag);
     return this.db.transaction().execute(async (trx) => {
       const now = nowIso();
