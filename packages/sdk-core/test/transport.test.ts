@@ -145,6 +145,35 @@ describe('requests and responses', () => {
   });
 });
 
+describe('redirects', () => {
+  it('follows them, turning a 303 after POST into a GET without body', async () => {
+    server.handle((req, res) => {
+      if (req.url === '/old') return res.writeHead(302, { location: '/new?x=1' }).end('moved');
+      if (req.url === '/create') return res.writeHead(303, { location: '/created' }).end();
+      json(res, 200, { at: req.url, method: req.method });
+    });
+    expect((await service.get('/old')).result).toEqual({ at: '/new?x=1', method: 'GET' });
+    const res = await service.call({ options: { url: '/create', method: 'POST', body: { a: 1 } } });
+    expect(res.result).toEqual({ at: '/created', method: 'GET' });
+    expect(server.requests.at(-1)!.body.length).toBe(0);
+    expect(server.requests.at(-1)!.headers.authorization).toBe('Bearer tok');
+  });
+
+  it('does not send credentials to another origin', async () => {
+    const other = await startScriptedServer((req, res) =>
+      json(res, 200, { auth: req.headers.authorization ?? null }),
+    );
+    try {
+      server.handle((_req, res) =>
+        res.writeHead(307, { location: other.url.replace('127.0.0.1', 'localhost') + '/x' }).end(),
+      );
+      expect((await service.get('/away')).result).toEqual({ auth: null });
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('timeouts, cancellation and lost connections', () => {
   it('a body slower than the timeout rejects with TimeoutError', async () => {
     server.handle((_req, res) => {

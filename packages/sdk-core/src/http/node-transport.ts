@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { Readable, pipeline } from 'node:stream';
 import zlib from 'node:zlib';
+import { followRedirects } from './redirects.ts';
 import { proxyAuthorization, proxyFor, proxySettingsFromEnv, type ProxySettings } from './proxy.ts';
 import { TunnelAgent } from './tunnel-agent.ts';
 import { isAsyncIterable, type HttpRequest, type HttpResponse, type Transport } from './types.ts';
@@ -40,7 +41,7 @@ function decoded(res: http.IncomingMessage): Readable {
 /**
  * The Node transport: `node:http`/`node:https` with keep-alive agents (reused sockets cost far
  * less CPU per request than `fetch`), CONNECT tunnels for https through a proxy, and plain
- * absolute-URI requests for http through a proxy.
+ * absolute-URI requests for http through a proxy; redirects are followed.
  */
 export function createNodeTransport(options: NodeTransportOptions = {}): Transport {
   const httpAgent = options.httpAgent ?? new http.Agent(KEEP_ALIVE);
@@ -117,7 +118,7 @@ export function createNodeTransport(options: NodeTransportOptions = {}): Transpo
     });
   }
 
-  return { send };
+  return followRedirects({ send });
 }
 
 let shared: Transport | undefined;

@@ -52,7 +52,7 @@ export function offsetLimitScheme(
     param: offsetParam,
     next(r, params, items) {
       const offset = Number(params[offsetParam] ?? 0) + items.length;
-      const total = Number(r?.total_count ?? r?.total_results ?? r?.total);
+      const total = Number(r?.total_count ?? r?.total_results ?? r?.total_rows ?? r?.total);
       if (Number.isFinite(total)) return offset < total ? offset : undefined;
       const limit = Number(params[limitParam]);
       return Number.isFinite(limit) && items.length < limit ? undefined : offset;
