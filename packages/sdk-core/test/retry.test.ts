@@ -100,7 +100,22 @@ describe('retries', () => {
     expect(serverDelayMs({}, now)).toBeUndefined();
     const policy = { enabled: true, maxRetries: 4, maxRetryInterval: 5 };
     const limited = errorFromResponse(429, '', { 'retry-after': '60' }, '');
-    expect(retryDelayMs(0, limited, policy)).toBe(5000); // capped by maxRetryInterval
+    expect(retryDelayMs(0, limited, policy)).toBeUndefined(); // longer than maxRetryInterval: no retry
+  });
+
+  it('fails at once when the server asks for a longer wait than maxRetryInterval', async () => {
+    failThenSucceed(1, 429, {
+      'retry-after': '3600',
+      'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 3600),
+    });
+    const started = Date.now();
+    const err = await fast()
+      .get('/r')
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(RateLimitError);
+    expect(err.headers['retry-after']).toBe('3600');
+    expect(server.requests).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(500);
   });
 
   it('waits with exponential backoff and full jitter', () => {

@@ -86,7 +86,7 @@ export function createNodeTransport(options: NodeTransportOptions = {}): Transpo
         req.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
-      req.once('error', (err) => {
+      req.on('error', (err) => {
         signal?.removeEventListener('abort', onAbort);
         reject(err);
       });

@@ -46,17 +46,19 @@ export function serverDelayMs(headers: Record<string, string>, now = Date.now())
 
 /**
  * The wait before retry number `attempt` (0 for the first retry): what the server asked for, else
- * exponential backoff with full jitter; never more than `maxRetryInterval`.
+ * exponential backoff with full jitter up to `maxRetryInterval`. Undefined when the server asks for
+ * a longer wait than `maxRetryInterval`: retrying sooner would only fail again, so the error is
+ * better handed to the caller at once (it carries the headers).
  */
 export function retryDelayMs(
   attempt: number,
   error: unknown,
   policy: RetryPolicy,
   random = Math.random,
-): number {
+): number | undefined {
   const cap = policy.maxRetryInterval * 1000;
   const asked = error instanceof ApiError ? serverDelayMs(error.headers) : undefined;
-  if (asked !== undefined) return Math.min(asked, cap);
+  if (asked !== undefined) return asked <= cap ? asked : undefined;
   return Math.floor(random() * Math.min(cap, BASE_DELAY_MS * 2 ** attempt));
 }
 
@@ -91,8 +93,9 @@ export async function withRetries<T>(
       return await attempt(n);
     } catch (error) {
       const again = policy.enabled && replayable && n < policy.maxRetries && isRetryable(method, error);
-      if (!again) throw error;
-      await sleep(retryDelayMs(n, error, policy), signal);
+      const delay = again ? retryDelayMs(n, error, policy) : undefined;
+      if (delay === undefined) throw error;
+      await sleep(delay, signal);
     }
   }
 }
