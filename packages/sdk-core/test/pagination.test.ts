@@ -180,7 +180,8 @@ describe('memory', () => {
     expect(count).toBe(ITEMS);
     expect(sum).toBe((ITEMS * (ITEMS - 1)) / 2);
     // Holding every item would take over 100 MB; one page is about 200 kB.
-    if (process.env.SDK_CORE_VERBOSE) console.log(`heap growth while paging: ${(peak / 1048576).toFixed(1)} MB`);
+    if (process.env.SDK_CORE_VERBOSE)
+      console.log(`heap growth while paging: ${(peak / 1048576).toFixed(1)} MB`);
     expect(peak).toBeLessThan(20 * 1024 * 1024);
   }, 120_000);
 });
