@@ -1,21 +1,31 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, startScriptedServer, type ScriptedServer } from './helpers/scripted-server.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const source = fileURLToPath(new URL('..', import.meta.url));
+const pkg = JSON.parse(fs.readFileSync(path.join(source, 'package.json'), 'utf8'));
+// Built into a copy of the package, so that a concurrent run never sees a half-written dist/.
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sdk-core-build-'));
 
 describe('build', () => {
   let server: ScriptedServer;
   beforeAll(async () => {
-    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'pipe' });
+    execFileSync(process.execPath, ['scripts/build.mjs', path.join(root, 'dist')], {
+      cwd: source,
+      stdio: 'pipe',
+    });
+    fs.copyFileSync(path.join(source, 'package.json'), path.join(root, 'package.json'));
     server = await startScriptedServer((_req, res) => json(res, 404, { code: 'X9', message: 'gone' }));
   }, 120_000);
-  afterAll(() => server.close());
+  afterAll(async () => {
+    await server.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
 
   it('emits ESM and CommonJS with declarations, as package.json exports them', () => {
     expect(pkg.type).toBe('module');

@@ -4,6 +4,8 @@ import { registerProjects } from './projects/routes.ts';
 import { registerProjectSettings } from './projects/settings-routes.ts';
 import { registerProjectTokens } from './projects/token-routes.ts';
 import { registerSpaces } from './spaces/routes.ts';
+import { registerAssets } from './assets/routes.ts';
+import { registerCatalogs } from './catalogs/routes.ts';
 
 /** Every API area, registered in seed order. */
 export function registerAreas(app: FastifyInstance, ctx: AppContext): void {
@@ -11,4 +13,6 @@ export function registerAreas(app: FastifyInstance, ctx: AppContext): void {
   registerProjectSettings(app, ctx);
   registerProjectTokens(app, ctx);
   registerSpaces(app, ctx);
+  registerAssets(app, ctx);
+  registerCatalogs(app, ctx);
 }

@@ -3,6 +3,8 @@ import { platformMigrations } from './platform-migrations.ts';
 import { projectMigrations } from '../areas/projects/migrations.ts';
 import { projectTokenMigrations } from '../areas/projects/tokens-migrations.ts';
 import { spaceMigrations } from '../areas/spaces/migrations.ts';
+import { assetMigrations } from '../areas/assets/migrations.ts';
+import { catalogMigrations } from '../areas/catalogs/migrations.ts';
 
 /**
  * Every migration of the server, keyed by a name that sorts in the order it must run:
@@ -13,6 +15,8 @@ const all: Record<string, Migration> = {
   ...projectMigrations,
   ...projectTokenMigrations,
   ...spaceMigrations,
+  ...assetMigrations,
+  ...catalogMigrations,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => all };
