@@ -1,7 +1,7 @@
 // The contract covers exactly the operations and parameters of the reference
 // data, and is what tools/contract/build-common-core.mjs generates.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -141,19 +141,4 @@ describe('common core contract coverage', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
   });
-
-  const seed =
-    process.env.SEED_FILE ??
-    fileURLToPath(new URL('../../../shared/seeds/003_1106836e592daef2.txt', import.meta.url));
-  it.skipIf(!existsSync(seed))(
-    'has seed examples that are up to date with the extractor (when the seed is present)',
-    () => {
-      const run = spawnSync(process.execPath, ['tools/contract/extract-seed-examples.mjs', '--check'], {
-        cwd: repoRoot,
-        encoding: 'utf8',
-      });
-      expect(run.stderr).toBe('');
-      expect(run.status).toBe(0);
-    },
-  );
 });
