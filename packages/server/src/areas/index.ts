@@ -6,6 +6,7 @@ import { registerProjectTokens } from './projects/token-routes.ts';
 import { registerSpaces } from './spaces/routes.ts';
 import { registerAssets } from './assets/routes.ts';
 import { registerCatalogs } from './catalogs/routes.ts';
+import { registerCodeEngine } from './code-engine/register.ts';
 
 /** Every API area, registered in seed order. */
 export function registerAreas(app: FastifyInstance, ctx: AppContext): void {
@@ -15,4 +16,5 @@ export function registerAreas(app: FastifyInstance, ctx: AppContext): void {
   registerSpaces(app, ctx);
   registerAssets(app, ctx);
   registerCatalogs(app, ctx);
+  registerCodeEngine(app, ctx);
 }

@@ -5,6 +5,7 @@ import { projectTokenMigrations } from '../areas/projects/tokens-migrations.ts';
 import { spaceMigrations } from '../areas/spaces/migrations.ts';
 import { assetMigrations } from '../areas/assets/migrations.ts';
 import { catalogMigrations } from '../areas/catalogs/migrations.ts';
+import { codeEngineMigrations } from '../areas/code-engine/migrations.ts';
 
 /**
  * Every migration of the server, keyed by a name that sorts in the order it must run:
@@ -17,6 +18,7 @@ const all: Record<string, Migration> = {
   ...spaceMigrations,
   ...assetMigrations,
   ...catalogMigrations,
+  ...codeEngineMigrations,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => all };
