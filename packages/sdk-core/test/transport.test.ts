@@ -58,6 +58,7 @@ describe('requests and responses', () => {
       accept: 'application/json',
     });
     expect(sent.headers.connection).toBe('keep-alive');
+    expect(sent.headers['sec-fetch-mode']).toBeUndefined(); // node:http, not fetch
   });
 
   it('sends form bodies', async () => {
