@@ -3,6 +3,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { createArea } from './area.ts';
 import { registerConfigMaps } from './config-maps.ts';
 import { registerProjects } from './projects.ts';
+import { registerSecrets } from './secrets.ts';
 
 /** The local Code Engine v2 API under `/codeengine/v2`. */
 export function registerCodeEngine(app: FastifyInstance, ctx: AppContext): void {
@@ -13,4 +14,5 @@ export function registerCodeEngine(app: FastifyInstance, ctx: AppContext): void 
 
   registerProjects(app, area);
   registerConfigMaps(app, area);
+  registerSecrets(app, area);
 }
