@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { expect } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -32,4 +33,31 @@ export async function activeProject(s: TestServer, name: string, token?: string)
   expect(res.status, res.text).toBe(202);
   await sleep(READY_MS + 50);
   return res.body;
+}
+
+/**
+ * Stores a component (app, job) straight in the database, standing in for the apps and jobs API,
+ * so bindings and domain mappings can be tested against components that exist.
+ */
+export async function insertComponent(s: TestServer, projectId: string, kind: 'app' | 'job', name: string) {
+  const now = new Date().toISOString();
+  await (s.built.ctx.store.db as any)
+    .insertInto('ce_resources')
+    .values({
+      id: crypto.randomUUID(),
+      project_id: projectId,
+      kind,
+      name,
+      filter_key: null,
+      entity: '{}',
+      sealed: null,
+      entity_tag: '1',
+      status: 'ready',
+      ready_status: null,
+      ready_at: null,
+      delete_at: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
 }

@@ -1,7 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
+import { registerAllowedOutboundDestinations } from './allowed-outbound.ts';
 import { createArea } from './area.ts';
+import { registerBindings } from './bindings.ts';
 import { registerConfigMaps } from './config-maps.ts';
+import { registerDomainMappings } from './domain-mappings.ts';
+import { registerPersistentDataStores } from './persistent-data-stores.ts';
 import { registerProjects } from './projects.ts';
 import { registerSecrets } from './secrets.ts';
 
@@ -15,4 +19,8 @@ export function registerCodeEngine(app: FastifyInstance, ctx: AppContext): void 
   registerProjects(app, area);
   registerConfigMaps(app, area);
   registerSecrets(app, area);
+  registerAllowedOutboundDestinations(app, area);
+  registerPersistentDataStores(app, area);
+  registerBindings(app, area);
+  registerDomainMappings(app, area);
 }

@@ -230,7 +230,8 @@ export class ResourceRepository {
 
   /**
    * Changes a resource under `If-Match` (412 when stale; `*` matches any version). `change` sees the
-   * current record inside the transaction and may throw to refuse. Undefined when not found.
+   * current record inside the transaction and may throw to refuse; it must not query the database
+   * itself (SQLite has one connection, held by the transaction). Undefined when not found.
    */
   async update<E>(
     projectId: string,
