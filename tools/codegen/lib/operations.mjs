@@ -1,0 +1,305 @@
+// One contract operation → its parameter interface, its method on the service class, its
+// per-operation enum constants and (for lists) its pager class.
+import { camelCase, docComment, pascalCase, propertyKey } from './names.mjs';
+import { constantsBlock, refName, resolve, typeOf } from './types.mjs';
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
+const BINARY = /octet-stream|zip|binary/;
+
+/** Every operation of a contract, in contract order. */
+export function contractOperations(contract) {
+  const ops = [];
+  for (const [path, item] of Object.entries(contract.paths))
+    for (const method of HTTP_METHODS) if (item[method]) ops.push({ path, method, op: item[method], item });
+  return ops;
+}
+
+/** A model name without its request suffix: `AllowedOutboundDestinationPrototype` → `allowedOutboundDestination`. */
+const wholeBodyName = (ref) =>
+  camelCase(ref.replace(/(Prototype|Patch|Replace|Create|Update)$/, '')) || 'body';
+
+/** The request body: how the SDK method takes it and which content type it sends. */
+function describeBody(op, components) {
+  const rb = op.requestBody;
+  if (!rb) return { mode: 'none' };
+  const types = Object.keys(rb.content).filter((t) => !t.startsWith('multipart/'));
+  if (!types.length) return { mode: 'none', skipped: Object.keys(rb.content) };
+  const raw = rb.content[types[0]].schema ?? {};
+  const schema = resolve(raw, components);
+  const ref = raw.$ref ? refName(raw.$ref) : undefined;
+  const required = rb.required === true;
+  if (schema.type === 'array') {
+    const patch = types.find((t) => t.includes('json-patch'));
+    const name = patch ? 'jsonPatch' : ref ? camelCase(ref) : 'body';
+    return {
+      mode: 'whole',
+      contentType: patch ?? types[0],
+      name,
+      type: typeOf(raw, '    '),
+      required,
+      description: schema.description,
+    };
+  }
+  const binaryType = types.find((t) => BINARY.test(t));
+  if (binaryType || (schema.type === 'string' && schema.format === 'binary') || !Object.keys(schema).length)
+    return {
+      mode: 'binary',
+      contentType: binaryType ?? types[0],
+      name: 'body',
+      type: 'UploadBody',
+      required,
+      description: 'The request body: a string, bytes or a stream of bytes.',
+    };
+  const json = types.find((t) => /json/.test(t)) ?? types[0];
+  const props = schema.properties ?? {};
+  if (Object.keys(props).length && !(schema.oneOf && !schema.properties))
+    return { mode: 'flatten', contentType: json, schema, required };
+  if ((schema.oneOf || schema.anyOf) && ref)
+    return {
+      mode: 'whole',
+      contentType: json,
+      name: wholeBodyName(ref),
+      type: ref,
+      required,
+      description: schema.description,
+    };
+  if (!schema.additionalProperties && schema.properties) return { mode: 'fixed', contentType: json };
+  return {
+    mode: 'whole',
+    contentType: json,
+    name: ref ? wholeBodyName(ref) : 'body',
+    type: typeOf(raw, '    '),
+    required,
+    description: schema.description,
+  };
+}
+
+/** The result type (inside and outside the namespace) and whether the body is a stream. */
+function describeResponse(op, ns) {
+  const types = [];
+  const qualified = [];
+  let stream;
+  for (const [code, response] of Object.entries(op.responses ?? {})) {
+    if (!/^2/.test(code)) continue;
+    for (const [ct, media] of Object.entries(response.content ?? {})) {
+      if (/json/.test(ct)) {
+        types.push(typeOf(media.schema, '    '));
+        qualified.push(typeOf(media.schema, '    ', ns + '.'));
+      } else if (BINARY.test(ct) || ct.startsWith('text/')) stream = ct;
+    }
+  }
+  if (stream && !types.length)
+    return { type: 'NodeJS.ReadableStream', qualified: 'NodeJS.ReadableStream', stream, accept: stream };
+  if (!types.length) return { type: 'EmptyObject', qualified: `${ns}.EmptyObject` };
+  return {
+    type: [...new Set(types)].join(' | '),
+    qualified: [...new Set(qualified)].join(' | '),
+    accept: 'application/json',
+  };
+}
+
+/**
+ * The SDK view of one operation: parameters with their camelCase names, the body, the result.
+ * `service.versionParam` names the query parameter that comes from the client option instead.
+ */
+export function describeOperation({ path, method, op, item }, service, components) {
+  const params = [];
+  const skipped = [];
+  const add = (p) => {
+    const clash = params.find((q) => q.name === p.name);
+    if (clash)
+      throw new Error(`${op.operationId}: parameter name ${p.name} is used twice (${clash.wire}, ${p.wire})`);
+    params.push(p);
+  };
+  const all = [...(item.parameters ?? []), ...(op.parameters ?? [])];
+  for (const p of all) {
+    if (p.in === 'query' && p.name === service.versionParam) continue;
+    if (p.in === 'header' && p.name.toLowerCase() === 'content-type') {
+      skipped.push('header Content-Type (set from the body)');
+      continue;
+    }
+    let type = typeOf(p.schema, '    ');
+    if (p['x-comma-separated']) type = `${type === 'string' ? 'string' : `(${type})`} | string[]`;
+    add({
+      name: camelCase(p.name),
+      wire: p.name,
+      in: p.in,
+      required: p.required === true || p.in === 'path',
+      type,
+      description: p.description,
+      schema: p.schema,
+    });
+  }
+  const body = describeBody(op, components);
+  if (body.skipped) skipped.push(`body content types ${body.skipped.join(', ')}`);
+  if (body.mode === 'flatten') {
+    const required = new Set(body.schema.required ?? []);
+    for (const [wire, prop] of Object.entries(body.schema.properties)) {
+      let name = camelCase(wire);
+      if (params.some((q) => q.name === name)) name = 'body' + pascalCase(wire);
+      add({
+        name,
+        wire,
+        in: 'body',
+        required: body.required && required.has(wire),
+        type: typeOf(prop, '    '),
+        description: prop?.description,
+        schema: prop,
+      });
+    }
+  } else if (body.mode === 'whole' || body.mode === 'binary') {
+    add({
+      name: body.name,
+      wire: '(body)',
+      in: 'body',
+      whole: true,
+      required: body.required,
+      type: body.type,
+      description: body.description,
+    });
+  }
+  const versioned = all.some((p) => p.in === 'query' && p.name === service.versionParam);
+  return {
+    id: op.operationId,
+    path,
+    method,
+    op,
+    params,
+    body,
+    response: describeResponse(op, service.className),
+    versioned,
+    skipped,
+  };
+}
+
+/** Names of the constants namespace and its enums, from the enum-typed parameters. */
+function operationEnums(d, components) {
+  const enums = new Map();
+  for (const p of d.params) {
+    const s = p.schema ? resolve(p.schema, components) : undefined;
+    if (!s || p.whole) continue;
+    if (Array.isArray(s.enum) && s.enum.every((v) => typeof v === 'string')) enums.set(p.name, s.enum);
+  }
+  return enums;
+}
+
+/** Declarations inside the namespace: the params interface and the operation's constants. */
+export function operationDeclarations(d, components) {
+  const name = pascalCase(d.id) + 'Params';
+  const lines = [docComment([`Parameters for the \`${d.id}\` operation.`], '  ')];
+  lines.push(`  export interface ${name} extends DefaultParams {`);
+  for (const p of d.params) {
+    const where =
+      p.in === 'body'
+        ? p.whole
+          ? 'request body'
+          : `body field \`${p.wire}\``
+        : `${p.in} parameter \`${p.wire}\``;
+    lines.push(
+      docComment([p.description, `(${where})`], '    ') +
+        `    ${propertyKey(p.name)}${p.required ? '' : '?'}: ${p.type};`,
+    );
+  }
+  lines.push('  }');
+  const enums = operationEnums(d, components);
+  const constants = constantsBlock(enums, '  ', `${pascalCase(d.id)}Constants`);
+  return (
+    lines.join('\n') +
+    (constants ? `\n\n${docComment([`Enum values of the \`${d.id}\` parameters.`], '  ')}${constants}` : '')
+  );
+}
+
+const objectLiteral = (entries, indent) =>
+  entries.length
+    ? `{\n${entries.map(([k, v]) => `${indent}  ${propertyKey(k)}: ${v},`).join('\n')}\n${indent}}`
+    : undefined;
+
+/** The method of the service class. */
+export function operationMethod(d, service) {
+  const ns = service.className;
+  const paramsType = `${ns}.${pascalCase(d.id)}Params`;
+  const required = d.params.filter((p) => p.required).map((p) => p.name);
+  const valid = [...d.params.map((p) => p.name), 'headers', 'signal', 'timeout'];
+  const optionalArg = required.length === 0;
+  const pick = (where) =>
+    d.params.filter((p) => p.in === where && !p.whole).map((p) => [p.wire, `_params.${p.name}`]);
+  const qs = pick('query');
+  if (d.versioned) qs.unshift([service.versionParam, 'this.version']);
+  const headers = pick('header');
+  const accept = headers.find(([wire]) => wire.toLowerCase() === 'accept');
+  if (accept && d.response.accept) accept[1] = `${accept[1]} ?? '${d.response.accept}'`;
+  else if (d.response.accept) headers.push(['Accept', `'${d.response.accept}'`]);
+  if (d.body.contentType) headers.push(['Content-Type', `'${d.body.contentType}'`]);
+  const options = [
+    ['url', `'${d.path}'`],
+    ['method', `'${d.method.toUpperCase()}'`],
+  ];
+  const path = objectLiteral(pick('path'), '        ');
+  if (path) options.push(['path', path]);
+  const query = objectLiteral(qs, '        ');
+  if (query) options.push(['qs', query]);
+  if (d.body.mode === 'flatten') options.push(['body', objectLiteral(pick('body'), '        ')]);
+  else if (d.body.mode === 'whole' || d.body.mode === 'binary')
+    options.push(['body', `_params.${d.body.name}`]);
+  else if (d.body.mode === 'fixed') options.push(['body', '{}']);
+  options.push([
+    'headers',
+    `{\n${headers.map(([k, v]) => `          ${propertyKey(k)}: ${v},`).join('\n')}\n          ..._params.headers,\n        }`,
+  ]);
+  if (d.response.stream) options.push(['responseType', `'stream'`]);
+  options.push(['signal', '_params.signal'], ['timeout', '_params.timeout']);
+
+  const doc = [d.op.summary, d.op.description];
+  const paramDocs = [`@param {Object} params - The parameters to send to the service.`];
+  for (const p of d.params)
+    paramDocs.push(
+      `@param {${p.type.includes('\n') ? 'Object' : p.type}} ${p.required ? `params.${p.name}` : `[params.${p.name}]`}${p.description ? ' - ' + p.description.split('\n')[0] : ''}`,
+    );
+  paramDocs.push(`@param {Record<string, string>} [params.headers] - Custom request headers.`);
+  paramDocs.push(
+    `@returns {Promise<${ns}.Response<${d.response.qualified.includes('\n') ? 'Object' : d.response.qualified}>>}`,
+  );
+  doc.push(paramDocs.join('\n'));
+  const resultType = d.response.qualified;
+  return (
+    docComment(doc, '  ') +
+    `  public ${d.id}(params${optionalArg ? '?' : ''}: ${paramsType}): Promise<${ns}.Response<${resultType}>> {\n` +
+    `    const _params = { ...params };\n` +
+    `    const _error = checkParams(_params, ${JSON.stringify(required)}, ${JSON.stringify(valid)});\n` +
+    `    if (_error) return Promise.reject(_error);\n` +
+    `    return this.createRequest<${resultType}>({\n` +
+    `      options: {\n${options.map(([k, v]) => `        ${k}: ${v},`).join('\n')}\n      },\n` +
+    `    });\n  }\n`
+  );
+}
+
+/** The pager class of a list operation, inside the namespace. */
+export function pagerDeclaration(d, pager, service, components) {
+  const ns = service.className;
+  const result = d.op.responses?.['200']?.content?.['application/json']?.schema;
+  const listSchema = resolve(result, components);
+  const field = listSchema.properties?.[pager.itemsField];
+  if (!field || resolve(field, components).type !== 'array')
+    throw new Error(`${d.id}: the result has no array "${pager.itemsField}" for ${pager.className}`);
+  const itemType = typeOf(resolve(field, components).items, '    ');
+  const tokenParam = camelCase(pager.scheme.param);
+  if (!d.params.some((p) => p.name === tokenParam && p.in === 'query'))
+    throw new Error(
+      `${d.id}: ${pager.className} pages with "${tokenParam}", which the operation does not take`,
+    );
+  const paramsType = `${pascalCase(d.id)}Params`;
+  const optional = !d.params.some((p) => p.required);
+  return (
+    docComment(
+      [
+        `Pages through \`${d.id}\`: \`hasNext()\`, \`getNext()\` and \`getAll()\`, or \`for await\` over the items.`,
+        `Each page is one call; the \`${tokenParam}\` parameter is managed by the pager.`,
+      ],
+      '  ',
+    ) +
+    `  export class ${pager.className} extends Pager<${itemType}> {\n` +
+    `    constructor(client: ${ns}, params${optional ? '?' : ''}: ${paramsType}) {\n` +
+    `      super(pageFetcher((p: ${paramsType}) => client.${d.id}(p), { ...params }, '${pager.itemsField}', ${pager.scheme.code}));\n` +
+    `    }\n  }`
+  );
+}
