@@ -11,7 +11,18 @@ export const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127
 
 export interface Running {
   url: string;
+  pid: number;
   stop(): Promise<void>;
+}
+
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc. CPU per request is the
+ * figure that noise on a shared machine disturbs least: other load slows a server down, but
+ * hardly changes the work it does per request.
+ */
+export function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in 1/100 s
 }
 
 /** Starts a child process and resolves once it prints its `http://...` address. */
@@ -26,6 +37,7 @@ function startProcess(command: string, args: string[], env: Record<string, strin
         child.stdout?.off('data', onData);
         resolve({
           url: m[1],
+          pid: child.pid!,
           stop: () =>
             new Promise((done) => {
               child.once('exit', () => done());
@@ -106,24 +118,29 @@ export interface LoadResult {
   p50: number;
   p99: number;
   errors: number;
+  /** Server CPU per answered request, in microseconds (when the server's pid is given). */
+  cpuUsPerRequest?: number;
 }
 
 /** autocannon against one URL; errors counts non-2xx answers and socket errors. */
 export async function load(
   url: string,
-  opts: { connections: number; seconds: number; headers?: Record<string, string> },
+  opts: { connections: number; seconds: number; headers?: Record<string, string>; pid?: number },
 ): Promise<LoadResult> {
+  const cpuBefore = opts.pid ? cpuMs(opts.pid) : 0;
   const r = await autocannon({
     url,
     connections: opts.connections,
     duration: opts.seconds,
     headers: opts.headers,
   });
+  const cpu = opts.pid ? cpuMs(opts.pid) - cpuBefore : undefined;
   return {
     rps: r.requests.average,
     p50: r.latency.p50,
     p99: r.latency.p99,
     errors: r.non2xx + r.errors + r.timeouts,
+    cpuUsPerRequest: cpu === undefined ? undefined : (cpu * 1000) / Math.max(1, r.requests.total),
   };
 }
 

@@ -66,9 +66,14 @@ async function versusBare(s: OurServer, db: string, name: string, path: string):
   const bare = await startBare(body);
   try {
     await load(bare.url, { connections: CONNECTIONS, seconds: 1 }); // warm-up
-    const base = await load(bare.url, { connections: CONNECTIONS, seconds: SECONDS });
+    const base = await load(bare.url, { connections: CONNECTIONS, seconds: SECONDS, pid: bare.pid });
     await load(s.url + path, { connections: CONNECTIONS, seconds: 1, headers });
-    const ours = await load(s.url + path, { connections: CONNECTIONS, seconds: SECONDS, headers });
+    const ours = await load(s.url + path, {
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      headers,
+      pid: s.pid,
+    });
     if (ours.errors) throw new Error(`${name}: ${ours.errors} failed requests`);
     rows.push({
       bench: `${name}: req/s at ${CONNECTIONS} connections`,
@@ -76,6 +81,14 @@ async function versusBare(s: OurServer, db: string, name: string, path: string):
       figure: fmt(ours.rps),
       baseline: `${fmt(base.rps)} (bare node:http)`,
       ratio: (ours.rps / base.rps).toFixed(2),
+      goal: '>= 0.5',
+    });
+    rows.push({
+      bench: `${name}: server CPU µs per request (bare / ours = capacity ratio)`,
+      db,
+      figure: fmt(ours.cpuUsPerRequest!),
+      baseline: `${fmt(base.cpuUsPerRequest!)} (bare node:http)`,
+      ratio: (base.cpuUsPerRequest! / ours.cpuUsPerRequest!).toFixed(2),
       goal: '>= 0.5',
     });
     rows.push({
@@ -92,9 +105,9 @@ async function versusBare(s: OurServer, db: string, name: string, path: string):
 }
 
 /** p50 of a list page as the database grows, with the page deep in the list too. */
-async function listScale(s: OurServer, db: string): Promise<void> {
+async function listScale(s: OurServer, db: string, alreadyCreated: number): Promise<void> {
   const headers = { authorization: `Bearer ${s.token}` };
-  let created = 0;
+  let created = alreadyCreated;
   const p50s: number[] = [];
   for (const total of SCALE) {
     await createProjects(s, created, total);
@@ -128,7 +141,8 @@ async function listScale(s: OurServer, db: string): Promise<void> {
 async function runOn(db: 'sqlite' | 'postgres'): Promise<void> {
   const s = await startOurs(db);
   try {
-    const [id] = await createProjects(s, 0, 20);
+    const seeded = 20;
+    const [id] = await createProjects(s, 0, seeded);
     await versusBare(s, db, 'GET /v2/projects/{id}', `/v2/projects/${id}`);
     await versusBare(
       s,
@@ -136,7 +150,7 @@ async function runOn(db: 'sqlite' | 'postgres'): Promise<void> {
       'filtered project list',
       '/v2/projects?tag_names=tenth&type=wx&limit=10&include=fields',
     );
-    await listScale(s, db);
+    await listScale(s, db, seeded);
   } finally {
     await s.stop();
   }

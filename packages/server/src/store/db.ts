@@ -41,7 +41,7 @@ export function openStore(config: ServerConfig): Store {
     file.pragma('synchronous = NORMAL');
     file.pragma('foreign_keys = ON');
     file.pragma('busy_timeout = 5000');
-    db = new Kysely({ dialect: new SqliteDialect({ database: file }) });
+    db = new Kysely({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
   }
   return {
     db,
@@ -56,6 +56,32 @@ export function openStore(config: ServerConfig): Store {
     },
     close: () => db.destroy(),
   };
+}
+
+/**
+ * Kysely prepares every query anew; preparing costs more than running a small query, so keep the
+ * prepared statements of the most recent distinct SQL texts. Safe because Kysely's SQLite driver
+ * runs one statement at a time on its single connection.
+ */
+function withStatementCache(db: Database.Database, size = 500): Database.Database {
+  const cache = new Map<string, Database.Statement>();
+  const prepare = db.prepare.bind(db);
+  return new Proxy(db, {
+    get(target, prop, receiver) {
+      if (prop !== 'prepare') return Reflect.get(target, prop, receiver);
+      return (source: string) => {
+        let stmt = cache.get(source);
+        if (stmt) {
+          cache.delete(source); // re-insert: most recently used last
+        } else {
+          stmt = prepare(source);
+          if (cache.size >= size) cache.delete(cache.keys().next().value as string);
+        }
+        cache.set(source, stmt);
+        return stmt;
+      };
+    },
+  });
 }
 
 /** JSON columns are text on both databases. */
