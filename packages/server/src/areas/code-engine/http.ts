@@ -53,6 +53,40 @@ function checkVersion(req: FastifyRequest): void {
   }
 }
 
+/** The first string inside `value` (keys included) that holds a NUL character, by its path. */
+function nulPath(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const at = path ? `${path}.${key}` : key;
+    if (key.includes('\u0000')) return at;
+    const found = nulPath(item, at);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * No name, value or field of this API may hold a NUL character, and PostgreSQL cannot store one
+ * in text: refuse it up front (400) rather than fail in the database.
+ */
+function refuseNul(req: FastifyRequest): void {
+  const parts = [
+    ['params', 'parameter'],
+    ['query', 'parameter'],
+    ['body', 'field'],
+  ] as const;
+  for (const [part, type] of parts) {
+    const name = nulPath(req[part], '');
+    if (name !== undefined) {
+      throw badRequest(`Invalid ${type} '${name || part}': it contains a NUL character.`, {
+        code: 'invalid_request',
+        target: { type, name: name || part },
+      });
+    }
+  }
+}
+
 /** Registers Code Engine operations: keys as in the Code Engine contract, errors in its body. */
 export function registerCodeEngineOperations(
   app: FastifyInstance,
@@ -63,6 +97,7 @@ export function registerCodeEngineOperations(
     Object.entries(handlers).map(([key, handler]) => [
       key,
       async (req: FastifyRequest, reply: FastifyReply) => {
+        refuseNul(req);
         checkVersion(req);
         return handler(req, reply);
       },
