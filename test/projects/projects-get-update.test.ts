@@ -17,6 +17,19 @@ beforeAll(async () => {
 });
 afterAll(async () => s?.close());
 
+/** What include=settings shows for a project nobody configured (the settings module's defaults). */
+const DEFAULT_SETTINGS = {
+  settings: {
+    audit_events: { enabled: false },
+    access_restrictions: {
+      data: false,
+      data_permissions: { editor: false },
+      reporting: { authorized: false },
+    },
+    folders: { enabled: false },
+  },
+};
+
 async function project(body: Record<string, unknown> = {}): Promise<string> {
   const id = await newProject(s, admin.token, body);
   await addMembers(s, admin.token, id, [
@@ -63,7 +76,7 @@ describe('GET /v2/projects/{project_id}', () => {
       'editor',
       'viewer',
     ]);
-    expect((await get(cosProject, 'settings')).body.entity).toEqual({ settings: {} });
+    expect((await get(cosProject, 'settings')).body.entity).toEqual(DEFAULT_SETTINGS);
     expect((await get(cosProject, 'integrations')).body.entity).toEqual({ integrations: {} });
     const storage = (await get(cosProject, 'storage')).body.entity;
     expect(Object.keys(storage)).toEqual(['storage']);
@@ -282,5 +295,24 @@ describe('project tokens', () => {
       body: { name: 'n', generator: 'g' },
     });
     expect(created.status).toBe(403);
+  });
+});
+
+describe('concurrent changes to different sections of a project', () => {
+  it('keep both: a project update and a settings change never overwrite each other', async () => {
+    const id = await project();
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => [
+        s.call('PATCH', `/v2/projects/${id}`, { token: admin.token, body: { tools: [`tool-${i}`] } }),
+        s.call('PUT', `/v2/projects/${id}/settings/audit_events`, {
+          token: admin.token,
+          body: { enabled: true },
+        }),
+      ]).flat(),
+    );
+    expect(results.map((r) => r.status).every((status) => status === 200)).toBe(true);
+    const entity = (await get(id, 'fields,settings')).body.entity;
+    expect(entity.tools).toHaveLength(1);
+    expect(entity.settings.audit_events).toEqual({ enabled: true });
   });
 });

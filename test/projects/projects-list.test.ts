@@ -31,6 +31,19 @@ beforeAll(async () => {
 });
 afterAll(async () => s?.close());
 
+/** What include=settings shows for a project nobody configured (the settings module's defaults). */
+const DEFAULT_SETTINGS = {
+  settings: {
+    audit_events: { enabled: false },
+    access_restrictions: {
+      data: false,
+      data_permissions: { editor: false },
+      reporting: { authorized: false },
+    },
+    folders: { enabled: false },
+  },
+};
+
 const guids = (body: any) => body.resources.map((r: any) => r.metadata.guid);
 const list = async (query: string, token = alice.token) => {
   const res = await s.call('GET', `/v2/projects${query}`, { token });
@@ -110,7 +123,7 @@ describe('GET /v2/projects', () => {
       tags: ['prod'],
     });
     const settings = await list(`?include=settings&tag_names=prod`);
-    expect(settings.resources[0].entity).toEqual({ settings: {} });
+    expect(settings.resources[0].entity).toEqual(DEFAULT_SETTINGS);
     const all = await list(`?include=everything&tag_names=prod`);
     expect(Object.keys(all.resources[0].entity)).toEqual(
       expect.arrayContaining(['name', 'description', 'storage', 'scope', 'members', 'tags', 'settings']),

@@ -34,8 +34,8 @@ describe('POST /transactional/v2/projects', () => {
       tools: ['jupyter'],
       compute: [{ type: 'code-assistant', guid: 'g1', name: 'IBM watsonx Code Assistant' }],
       settings: {
-        access_restrictions: { data: false, reporting: { authorized: false } },
-        audit_events: { enabled: false },
+        access_restrictions: { data: true, reporting: { authorized: false } },
+        audit_events: { enabled: true },
       },
     });
     expect(res.status).toBe(201);
@@ -66,8 +66,13 @@ describe('POST /transactional/v2/projects', () => {
       compute: [{ type: 'code-assistant', guid: 'g1', name: 'IBM watsonx Code Assistant' }],
       tags: ['development', 'test'],
       settings: {
-        access_restrictions: { data: false, reporting: { authorized: false } },
-        audit_events: { enabled: false },
+        access_restrictions: {
+          data: true,
+          data_permissions: { editor: false },
+          reporting: { authorized: false },
+        },
+        audit_events: { enabled: true },
+        folders: { enabled: false },
       },
       members: [
         { user_name: owner.username, id: owner.iam_id, role: 'admin', state: 'ACTIVE', type: 'user' },

@@ -1,4 +1,5 @@
 import { fromJson } from '../../store/db.ts';
+import { projectSettings } from './settings-service.ts';
 import { roleAtLeast, type ProjectRole } from './access.ts';
 import { memberView, splitList, type MemberRow, type ProjectRow, type StoredEntity } from './model.ts';
 
@@ -81,7 +82,7 @@ export function projectView(row: ProjectRow, sections: Set<Section>, extras: Pro
   if (sections.has('credentials')) entity.storage = storageView(stored, extras.role);
   if (sections.has('members')) entity.members = (extras.members ?? []).map(memberView);
   if (sections.has('tags')) entity.tags = extras.tags ?? [];
-  if (sections.has('settings')) entity.settings = stored.settings ?? {};
+  if (sections.has('settings')) entity.settings = projectSettings({ settings: stored.settings });
   if (sections.has('integrations')) entity.integrations = stored.integrations ?? {};
   return { metadata, entity };
 }

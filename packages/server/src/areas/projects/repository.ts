@@ -14,6 +14,21 @@ export async function findProject(db: ProjectDb, id: string): Promise<ProjectRow
   return db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/**
+ * The project row inside a read-modify-write transaction: locked on PostgreSQL, so that changes
+ * to other sections of the entity JSON (settings, integrations) are not lost. SQLite runs one
+ * writer at a time already.
+ */
+export async function findProjectForUpdate(
+  trx: ProjectDb,
+  id: string,
+  dialect: 'sqlite' | 'postgres',
+): Promise<ProjectRow | undefined> {
+  let q = trx.selectFrom('projects').selectAll().where('id', '=', id);
+  if (dialect === 'postgres') q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
 export async function nameTaken(db: ProjectDb, account: string, name: string): Promise<boolean> {
   const row = await db
     .selectFrom('projects')

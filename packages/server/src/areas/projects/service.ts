@@ -21,6 +21,7 @@ import {
   countProjects,
   deleteProjectRows,
   findProject,
+  findProjectForUpdate,
   findTransaction,
   insertMembers,
   insertProject,
@@ -277,7 +278,7 @@ export class ProjectService {
     if (patch.type !== undefined) changes.type = patch.type;
     if (patch.public !== undefined) changes.public = patch.public ? 1 : 0;
     await this.db.transaction().execute(async (trx) => {
-      const row = await findProject(trx, projectId);
+      const row = await findProjectForUpdate(trx, projectId, this.ctx.store.dialect);
       if (!row) throw notFound(`Failed to retrieve project: ${projectId}.`);
       const entity = fromJson<StoredEntity>(row.entity, {} as StoredEntity);
       if (patch.compute !== undefined) entity.compute = patch.compute;
@@ -296,7 +297,7 @@ export class ProjectService {
       throw badRequest('The request body must contain credentials or repository.');
     }
     return this.db.transaction().execute(async (trx) => {
-      const row = await findProject(trx, projectId);
+      const row = await findProjectForUpdate(trx, projectId, this.ctx.store.dialect);
       if (!row) throw notFound(`Failed to retrieve project: ${projectId}.`);
       const entity = fromJson<StoredEntity>(row.entity, {} as StoredEntity);
       const type = entity.storage.type;
