@@ -4,15 +4,19 @@
 // instead, so the build compiles a staged copy of src/ whose core.ts re-exports that package, with
 // its types taken from sdk-core's own build.
 // Usage: node ../../tools/codegen/build-sdk.mjs [outDir]   (outDir defaults to dist)
+// SDK_CORE_TYPES=<sdk-core build>/esm/index.d.ts takes sdk-core's types from another build.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 
 const pkgDir = process.cwd();
 const out = path.resolve(pkgDir, process.argv[2] ?? 'dist');
 const coreDir = path.resolve(pkgDir, '../sdk-core');
-const coreTypes = path.join(coreDir, 'dist/esm/index.d.ts');
+const coreTypes = process.env.SDK_CORE_TYPES
+  ? path.resolve(process.env.SDK_CORE_TYPES)
+  : path.join(coreDir, 'dist/esm/index.d.ts');
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
 /** Newest modification time of the files under `dir`. */
@@ -24,11 +28,15 @@ function newest(dir) {
 }
 
 // sdk-core's declarations, rebuilt when missing or older than its sources.
-if (!fs.existsSync(coreTypes) || fs.statSync(coreTypes).mtimeMs < newest(path.join(coreDir, 'src')))
+if (
+  !process.env.SDK_CORE_TYPES &&
+  (!fs.existsSync(coreTypes) || fs.statSync(coreTypes).mtimeMs < newest(path.join(coreDir, 'src')))
+)
   execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: coreDir, stdio: 'inherit' });
 
-const stage = path.join(pkgDir, '.build');
-fs.rmSync(stage, { recursive: true, force: true });
+// A temporary directory, so no other tool of the repository sees the staged copy.
+const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'sdk-build-'));
+const typeRoots = [path.resolve(pkgDir, '../../node_modules/@types')];
 fs.rmSync(out, { recursive: true, force: true });
 try {
   fs.cpSync(path.join(pkgDir, 'src'), path.join(stage, 'src'), { recursive: true });
@@ -48,6 +56,7 @@ try {
           sourceMap: false,
           outDir: path.join(out, dir),
           paths: { '@local/sdk-core': [coreTypes] },
+          typeRoots,
         },
         include: ['src/**/*.ts'],
       }),
