@@ -26,7 +26,6 @@ import {
   insertMembers,
   insertProject,
   insertTransaction,
-  listMembers,
   listProjectsPage,
   membersOfProjects,
   nameTaken,
@@ -406,10 +405,5 @@ export class ProjectService {
     };
     if (filter.tagNames && !filter.tagNames.length) filter.tagNames = undefined;
     return { total: await countProjects(this.db, filter, TOTAL_CAP) };
-  }
-
-  /** Members of one project (used by the members module). */
-  members(projectId: string, filter: { roles?: string[]; userNames?: string[] } = {}) {
-    return listMembers(this.db, projectId, filter);
   }
 }
