@@ -3,6 +3,7 @@
 // line is something the 6.0.2 surface refuses and nothing else is.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,17 +31,29 @@ describe('Code Engine SDK 6.0.2 surface (compile-time)', () => {
       const marked = lines.flatMap((l, i) => (l.trim().startsWith('// @ts-expect-error') ? [i + 2] : []));
       expect(marked.length).toBeGreaterThanOrEqual(16);
 
-      // The same file with each directive blanked (line numbers kept), in its own project.
-      const tag = `${process.pid}-${Date.now()}`;
-      const unmarkedFile = path.join(dir, `unmarked-${tag}.ts`);
-      const unmarkedProject = path.join(dir, `tsconfig.unmarked-${tag}.json`);
+      // The same file with each directive blanked (line numbers kept), in its own project in a
+      // temporary directory (so no other type-check of the repository ever sees it).
+      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ce-sdk-types-'));
+      const unmarkedFile = path.join(tmp, 'unmarked.ts');
+      const unmarkedProject = path.join(tmp, 'tsconfig.json');
+      const sdkEntry = path.join(dir, '../../src/index.ts');
       fs.writeFileSync(
         unmarkedFile,
-        lines.map((l) => (l.trim().startsWith('// @ts-expect-error') ? '//' : l)).join('\n'),
+        lines
+          .map((l) =>
+            l.trim().startsWith('// @ts-expect-error')
+              ? '//'
+              : l.replace("'../../src/index.ts'", JSON.stringify(sdkEntry)),
+          )
+          .join('\n'),
       );
       fs.writeFileSync(
         unmarkedProject,
-        JSON.stringify({ extends: './tsconfig.json', include: [path.basename(unmarkedFile)] }),
+        JSON.stringify({
+          extends: path.join(dir, 'tsconfig.json'),
+          compilerOptions: { typeRoots: [path.join(dir, '../../../../node_modules/@types')] },
+          include: ['unmarked.ts'],
+        }),
       );
       try {
         const [marked_, unmarked] = await Promise.all([
@@ -52,7 +65,7 @@ describe('Code Engine SDK 6.0.2 surface (compile-time)', () => {
         expect(unmarked.code).not.toBe(0);
         const errorLines = [
           ...new Set(
-            [...unmarked.output.matchAll(/unmarked-[^(]+\.ts\((\d+),\d+\): error/g)].map((m) => Number(m[1])),
+            [...unmarked.output.matchAll(/unmarked\.ts\((\d+),\d+\): error/g)].map((m) => Number(m[1])),
           ),
         ].sort((a, b) => a - b);
         expect(errorLines).toEqual(marked);
