@@ -306,7 +306,11 @@ function build() {
 
     // responses
     const responses = {};
-    const statuses = op.responses.length ? op.responses : spec.undocumentedResponses || [];
+    const statuses = [
+      ...(op.responses.length ? op.responses : spec.undocumentedResponses || []),
+      // statuses the server must answer that the reference's list lacks (each module entry says why)
+      ...(spec.extraResponses || []).map((r) => ({ ...r, inferred: true })),
+    ];
     if (!statuses.length) fail(`no responses for ${key}`);
     const errName = common.errorSchemaByArea[op.area] || op.errorSchema;
     for (const r of statuses) {

@@ -276,7 +276,12 @@ export const schemas = {
 const j = (schema) => ({ schema });
 
 export const operations = {
-  'GET /v2/projects': { responses: { 200: ref('ProjectList') } },
+  'GET /v2/projects': {
+    responses: { 200: ref('ProjectList') },
+    // The reference lists no 400, yet its own rules need one: `name` without `bss_account_id`,
+    // `roles` or `guids` without `member`, a malformed bookmark.
+    extraResponses: [{ status: 400, meaning: 'invalid request' }],
+  },
   'GET /v2/projects/total': { operationId: 'getProjectTotal', responses: { 200: ref('ProjectTotal') } },
   'GET /v2/projects/{project_id}': { responses: { 200: ref('Project') } },
   'PATCH /v2/projects/{project_id}': {
