@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
 import { registerAllowedOutboundDestinations } from './allowed-outbound.ts';
+import { registerAppRevisions } from './app-revisions.ts';
+import { registerApps } from './apps.ts';
 import { createArea } from './area.ts';
 import { registerBindings } from './bindings.ts';
 import { registerConfigMaps } from './config-maps.ts';
@@ -23,4 +25,6 @@ export function registerCodeEngine(app: FastifyInstance, ctx: AppContext): void 
   registerPersistentDataStores(app, area);
   registerBindings(app, area);
   registerDomainMappings(app, area);
+  registerApps(app, area);
+  registerAppRevisions(app, area);
 }
