@@ -101,6 +101,30 @@ describe('projects through the SDK', () => {
   });
 });
 
+describe('CodeEngineV2.newInstance', () => {
+  it('reads the authenticator and URL from CODE_ENGINE_* variables and takes the version option', async () => {
+    const vars = {
+      CODE_ENGINE_AUTH_TYPE: 'iam',
+      CODE_ENGINE_APIKEY: s.adminKey,
+      CODE_ENGINE_AUTH_URL: s.url,
+      CODE_ENGINE_URL: `${s.url}/codeengine/v2`,
+    };
+    const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, vars);
+    try {
+      const service = CodeEngineV2.newInstance({ version: VERSION });
+      expect(service.getServiceUrl()).toBe(`${s.url}/codeengine/v2`);
+      expect(service.version).toBe(VERSION);
+      expect(service.getAuthenticator()).toBeInstanceOf(IamAuthenticator);
+      expect((await service.getProject({ id: projectId })).result.id).toBe(projectId);
+    } finally {
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+    }
+  });
+});
+
 describe('config maps through the SDK', () => {
   it('creates, reads, lists, replaces under If-Match and deletes', async () => {
     const created = await ce.createConfigMap({ projectId, name: 'settings', data: { MODE: 'fast' } });
