@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import Ajv from 'ajv';
 import type { ServerConfig } from './platform/config.ts';
-import { CODE_ENGINE_CONTRACT_FILE, Contract } from './platform/contract.ts';
+import { CODE_ENGINE_CONTRACT_FILE, Contract, OPTIONAL_BODY } from './platform/contract.ts';
 import type { AppContext } from './platform/context.ts';
 import { openStore } from './store/db.ts';
 import { migrateToLatest } from './store/migrations.ts';
@@ -34,8 +34,19 @@ function validatorCompiler() {
   for (const ajv of [coercing, exact]) {
     ajv.addFormat('date-time', true).addFormat('uri', true).addFormat('email', true).addFormat('uuid', true);
   }
-  return ({ schema, httpPart }: { schema: any; httpPart?: string }) =>
-    (httpPart === 'body' ? exact : coercing).compile(schema);
+  return ({ schema, httpPart }: { schema: any; httpPart?: string }) => {
+    if (httpPart !== 'body') return coercing.compile(schema);
+    const validate = exact.compile(schema);
+    if (schema.$comment !== OPTIONAL_BODY) return validate;
+    const optional = (data: unknown) => {
+      if (data === undefined || data === null) return true; // no body sent
+      const ok = validate(data);
+      optional.errors = validate.errors;
+      return ok;
+    };
+    optional.errors = null as typeof validate.errors;
+    return optional;
+  };
 }
 
 /** Composes the server: platform first, then every API area. No logic of its own. */

@@ -12,6 +12,10 @@ export const CODE_ENGINE_CONTRACT_FILE = fileURLToPath(
 
 type Json = any;
 
+/** Marks a body schema whose request body the contract makes optional (see app.ts). */
+export const OPTIONAL_BODY = 'optional-request-body';
+const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
+
 export interface ContractOperation {
   method: string;
   /** OpenAPI path template, e.g. `/v2/projects/{project_id}`. */
@@ -141,6 +145,9 @@ export class Contract {
       const part = { path: 'params', query: 'querystring', header: 'headers' }[p.in as string];
       if (!part) continue;
       const name = p.in === 'header' ? String(p.name).toLowerCase() : p.name;
+      // OpenAPI: header parameters named Accept, Content-Type or Authorization are ignored; the
+      // body parser and the authenticator judge those headers.
+      if (p.in === 'header' && IGNORED_HEADERS.has(name)) continue;
       parts[part] ??= { properties: {}, required: [] };
       parts[part].properties[name] = this.resolve(p.schema ?? { type: 'string' });
       if (p.required || p.in === 'path') parts[part].required.push(name);
@@ -156,7 +163,11 @@ export class Contract {
         content['application/json'] ??
         content['application/json-patch+json'] ??
         content['application/merge-patch+json'];
-      if (media?.schema) schema.body = this.resolve(media.schema);
+      if (media?.schema) {
+        const body = this.resolve(media.schema);
+        // An optional body may be left out; the validator compiler lets `undefined` through then.
+        schema.body = requestBody.required === false ? { ...body, $comment: OPTIONAL_BODY } : body;
+      }
     }
     return schema;
   }
