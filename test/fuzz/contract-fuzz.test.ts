@@ -41,7 +41,7 @@ beforeAll(async () => {
   s = await startTestServer({ bodyLimitBytes: BODY_LIMIT });
   // Real resources so that path parameters can point at things that exist.
   const project = await s.call('POST', '/transactional/v2/projects', {
-    body: { name: 'fuzz target', generator: 'fuzz', storage: { type: 'local_git_storage' } },
+    body: { name: 'fuzz target', generator: 'fuzz', storage: { type: 'assetfiles' } },
   });
   const projectId =
     project.body?.location?.split('/').pop() ?? project.body?.metadata?.guid ?? project.body?.id;
