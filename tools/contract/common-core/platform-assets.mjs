@@ -362,7 +362,7 @@ export const schemas = {
           'asset.asset_state. `*:*` matches every asset. Text fields match case-insensitively.',
       }),
       limit: int({ minimum: 1, maximum: 200, default: 25 }),
-      bookmark: str({ maxLength: 2000 }),
+      bookmark: str({ maxLength: 1000, pattern: '^[A-Za-z0-9_-]*$' }),
       include: str({ enum: ['entity', 'none'] }),
     },
     ['query'],
@@ -553,7 +553,10 @@ export const operations = {
     operationId: 'listCatalogs',
     parameters: {
       limit: { schema: { minimum: 1, maximum: 100 } },
-      bookmark: { schema: { maxLength: 2000 }, description: 'The nextBookmark of the previous page.' },
+      bookmark: {
+        schema: { maxLength: 1000, pattern: '^[A-Za-z0-9_-]+$' },
+        description: 'The nextBookmark of the previous page.',
+      },
     },
     responses: { 200: ref('CatalogList') },
   },
@@ -572,7 +575,10 @@ export const operations = {
     parameters: {
       catalog_id: { schema: ID },
       limit: { schema: { minimum: 1, maximum: 100 } },
-      bookmark: { schema: { maxLength: 2000 }, description: 'The nextBookmark of the previous page.' },
+      bookmark: {
+        schema: { maxLength: 1000, pattern: '^[A-Za-z0-9_-]+$' },
+        description: 'The nextBookmark of the previous page.',
+      },
     },
     responses: { 200: ref('CatalogMemberList') },
   },

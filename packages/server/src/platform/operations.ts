@@ -23,7 +23,7 @@ export interface RouteConfig {
 }
 
 /** Areas whose every operation checks the project scope of a project token (see projects/access.ts). */
-const PROJECT_TOKEN_AREAS = new Set(['projects', 'transactional projects']);
+const PROJECT_TOKEN_AREAS = new Set(['projects', 'transactional projects', 'assets']);
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -1,0 +1,271 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { PostgresAdapter, type Kysely, type Migration, type Transaction } from 'kysely';
+import { ApiError, notFound } from '../platform/errors.ts';
+import type { Store } from './db.ts';
+
+/**
+ * Blob storage: content that is streamed in and out and never held whole in memory (attachments,
+ * later connection files and package extensions). Metadata lives in the `blobs` table on both
+ * databases; the bytes live in files under `DATA_DIR/blobs/` (SQLite) or in `blob_chunks` rows of
+ * ~256 KiB (PostgreSQL), so several server instances on one PostgreSQL see the same blobs.
+ */
+export type BlobTables = {
+  blobs: { blob_id: string; size: number; sha256: string; created_at: string };
+  /** PostgreSQL only. */
+  blob_chunks: { blob_id: string; seq: number; data: Buffer };
+};
+
+export interface BlobInfo {
+  blob_id: string;
+  size: number;
+  /** Hex SHA-256 of the content. */
+  sha256: string;
+  created_at: string;
+}
+
+export interface PutOptions {
+  /** A lower limit than the store's for this one upload. */
+  maxBytes?: number;
+  /** The declared length (Content-Length), refused at once when over the limit. */
+  declaredLength?: number;
+}
+
+/** Executor for the blob rows: the store's database or a caller's transaction. */
+type Executor = Kysely<BlobTables> | Transaction<BlobTables>;
+
+export const CHUNK_BYTES = 256 * 1024;
+/** Default size limit of one blob: 512 MiB, or BLOB_MAX_BYTES from the environment. */
+export const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
+
+export const blobMigrations: Record<string, Migration> = {
+  '3001_blobs': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('blobs')
+        .addColumn('blob_id', 'text', (c) => c.primaryKey())
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      // bytea is PostgreSQL's; on SQLite the bytes are files, so the chunk table is not created there.
+      if (db.getExecutor().adapter instanceof PostgresAdapter) {
+        await db.schema
+          .createTable('blob_chunks')
+          .addColumn('blob_id', 'text', (c) => c.notNull().references('blobs.blob_id').onDelete('cascade'))
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('data', 'bytea', (c) => c.notNull())
+          .addPrimaryKeyConstraint('blob_chunks_pk', ['blob_id', 'seq'])
+          .execute();
+      }
+    },
+  },
+};
+
+export const payloadTooLarge = (limit: number) =>
+  new ApiError(413, `The content is larger than the limit of ${limit} bytes.`, {
+    code: 'payload_too_large',
+    parameters: [String(limit)],
+  });
+
+/** Counts and hashes the bytes going through, and fails (413) once they pass `limit`. */
+class Meter {
+  size = 0;
+  private readonly hash = crypto.createHash('sha256');
+  constructor(private readonly limit: number) {}
+  add(chunk: Buffer): void {
+    this.size += chunk.length;
+    if (this.size > this.limit) throw payloadTooLarge(this.limit);
+    this.hash.update(chunk);
+  }
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+/**
+ * The source's bytes, metered. A Readable source is not destroyed when this stops early (limit
+ * passed, storage failed): the caller decides, e.g. drains a request to still answer it.
+ */
+async function* metered(source: Readable | AsyncIterable<Uint8Array>, meter: Meter): AsyncGenerator<Buffer> {
+  const it = source instanceof Readable ? source.iterator({ destroyOnReturn: false }) : source;
+  for await (const piece of it) {
+    const buf = Buffer.isBuffer(piece) ? piece : Buffer.from(piece as Uint8Array);
+    meter.add(buf);
+    yield buf;
+  }
+}
+
+/** Groups a byte stream into buffers of exactly `size` bytes (the last one shorter). */
+async function* rechunk(source: AsyncIterable<Buffer>, size: number): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  let held = 0;
+  for await (const piece of source) {
+    let buf = piece;
+    while (buf.length > 0) {
+      const take = Math.min(size - held, buf.length);
+      parts.push(buf.subarray(0, take));
+      held += take;
+      buf = buf.subarray(take);
+      if (held === size) {
+        yield Buffer.concat(parts, held);
+        parts = [];
+        held = 0;
+      }
+    }
+  }
+  if (held > 0) yield Buffer.concat(parts, held);
+}
+
+export class BlobStore {
+  private readonly db: Kysely<BlobTables>;
+  private readonly root: string;
+
+  constructor(
+    private readonly store: Store,
+    dataDir: string,
+    readonly maxBytes: number = DEFAULT_MAX_BYTES,
+  ) {
+    this.db = store.db.withTables<BlobTables>() as unknown as Kysely<BlobTables>;
+    this.root = path.join(dataDir, 'blobs');
+  }
+
+  /**
+   * Stores a stream and returns its metadata. Over the limit (declared or counted) it fails with a
+   * 413 and leaves nothing behind. SQLite: a temp file renamed into place once complete;
+   * PostgreSQL: chunk rows written in one transaction.
+   */
+  async put(source: Readable | AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<BlobInfo> {
+    const limit = Math.min(options.maxBytes ?? this.maxBytes, this.maxBytes);
+    if (options.declaredLength !== undefined && options.declaredLength > limit) throw payloadTooLarge(limit);
+    const blobId = crypto.randomUUID();
+    const meter = new Meter(limit);
+    const bytes = metered(source, meter);
+    const createdAt = new Date().toISOString();
+    const infoOf = (): BlobInfo => ({
+      blob_id: blobId,
+      size: meter.size,
+      sha256: meter.digest(),
+      created_at: createdAt,
+    });
+    if (this.store.dialect === 'postgres') {
+      return this.db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('blobs')
+          .values({ blob_id: blobId, size: 0, sha256: '', created_at: createdAt })
+          .execute();
+        let seq = 0;
+        for await (const chunk of rechunk(bytes, CHUNK_BYTES)) {
+          await trx.insertInto('blob_chunks').values({ blob_id: blobId, seq: seq++, data: chunk }).execute();
+        }
+        const info = infoOf();
+        await trx
+          .updateTable('blobs')
+          .set({ size: info.size, sha256: info.sha256 })
+          .where('blob_id', '=', blobId)
+          .execute();
+        return info;
+      });
+    }
+    const tmpDir = path.join(this.root, 'tmp');
+    await fs.promises.mkdir(tmpDir, { recursive: true });
+    const tmp = path.join(tmpDir, `${blobId}.part`);
+    try {
+      await pipeline(Readable.from(bytes), fs.createWriteStream(tmp, { flags: 'wx' }));
+      const info = infoOf();
+      const final = this.fileOf(blobId);
+      await fs.promises.mkdir(path.dirname(final), { recursive: true });
+      await fs.promises.rename(tmp, final);
+      await this.db.insertInto('blobs').values(info).execute();
+      return info;
+    } catch (err) {
+      await fs.promises.rm(tmp, { force: true });
+      await fs.promises.rm(this.fileOf(blobId), { force: true });
+      throw err;
+    }
+  }
+
+  async stat(blobId: string, db: Executor = this.db): Promise<BlobInfo | undefined> {
+    return db.selectFrom('blobs').selectAll().where('blob_id', '=', blobId).executeTakeFirst();
+  }
+
+  /** A stream of the content; 404 when the blob does not exist. */
+  async open(blobId: string): Promise<{ info: BlobInfo; stream: Readable }> {
+    const info = await this.stat(blobId);
+    if (!info) throw notFound(`Blob ${blobId} does not exist.`, { parameters: [blobId] });
+    if (this.store.dialect !== 'postgres') return { info, stream: fs.createReadStream(this.fileOf(blobId)) };
+    const db = this.db;
+    // Four chunks (1 MiB) per query: memory stays bounded whatever the blob's size.
+    async function* chunks() {
+      for (let seq = 0; ; seq += 4) {
+        const rows = await db
+          .selectFrom('blob_chunks')
+          .select(['seq', 'data'])
+          .where('blob_id', '=', blobId)
+          .where('seq', '>=', seq)
+          .where('seq', '<', seq + 4)
+          .orderBy('seq')
+          .execute();
+        for (const row of rows) yield row.data;
+        if (rows.length < 4) return;
+      }
+    }
+    return { info, stream: Readable.from(chunks()) };
+  }
+
+  /**
+   * Removes the rows of some blobs inside the caller's transaction (on PostgreSQL that is the
+   * content too). On SQLite the files stay until `removeContent` runs after the commit, so a rolled
+   * back transaction never loses content.
+   */
+  async removeRows(db: Executor, blobIds: string[]): Promise<void> {
+    if (!blobIds.length) return;
+    await db.deleteFrom('blobs').where('blob_id', 'in', blobIds).execute();
+  }
+
+  /** Deletes the files of removed blobs (SQLite); nothing to do on PostgreSQL. */
+  async removeContent(blobIds: string[]): Promise<void> {
+    if (this.store.dialect === 'postgres') return;
+    await Promise.all(blobIds.map((id) => fs.promises.rm(this.fileOf(id), { force: true })));
+  }
+
+  /** Both steps in one go, for callers without a transaction of their own. */
+  async delete(blobIds: string[]): Promise<void> {
+    await this.db.transaction().execute((trx) => this.removeRows(trx, blobIds));
+    await this.removeContent(blobIds);
+  }
+
+  /**
+   * Removes unfinished uploads left by a stopped process (SQLite: `.part` files; one process owns
+   * a SQLite data dir). On PostgreSQL an unfinished upload was a transaction that rolled back.
+   */
+  async sweepTemp(): Promise<void> {
+    if (this.store.dialect === 'postgres') return;
+    await fs.promises.rm(path.join(this.root, 'tmp'), { recursive: true, force: true });
+  }
+
+  private fileOf(blobId: string): string {
+    if (!/^[0-9a-f-]{36}$/.test(blobId)) throw new Error(`not a blob id: ${blobId}`);
+    return path.join(this.root, blobId.slice(0, 2), blobId);
+  }
+}
+
+const stores = new WeakMap<Store, BlobStore>();
+
+function envLimit(): number {
+  const n = Number(process.env.BLOB_MAX_BYTES);
+  return Number.isInteger(n) && n > 0 ? n : DEFAULT_MAX_BYTES;
+}
+
+/** The one blob store of a server (per database), shared by every area that keeps content. */
+export function blobStoreOf(ctx: { store: Store; config: { dataDir: string } }): BlobStore {
+  let blobs = stores.get(ctx.store);
+  if (!blobs) {
+    blobs = new BlobStore(ctx.store, ctx.config.dataDir, envLimit());
+    stores.set(ctx.store, blobs);
+  }
+  return blobs;
+}
