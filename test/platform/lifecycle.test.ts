@@ -82,7 +82,7 @@ describe('process lifecycle', () => {
     for (const name of acknowledged) expect(stored.has(name!)).toBe(true);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
-  }, 60_000);
+  }, 180_000);
 
   it('refuses to start with a malformed setting, naming it', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
@@ -94,5 +94,5 @@ describe('process lifecycle', () => {
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code).not.toBe(0);
     expect(err).toContain('PORT must be a non-negative integer');
-  }, 30_000);
+  }, 120_000);
 });
