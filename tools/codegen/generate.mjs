@@ -2,13 +2,16 @@
 // package's src/generated/. Usage:
 //   node tools/codegen/generate.mjs           writes the files
 //   node tools/codegen/generate.mjs --check   exits 1 when a committed file differs from what it would write
+// CODEGEN_ROOT=<dir> reads the contracts from and writes (or checks) the files under another tree.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderService } from './lib/render.mjs';
 import { SERVICES } from './services.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const root = path.resolve(
+  process.env.CODEGEN_ROOT ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '../..'),
+);
 const check = process.argv.includes('--check');
 
 let stale = 0;

@@ -4,6 +4,7 @@
 // validation, which rejects before any request is sent.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -88,16 +89,41 @@ describe('CodeEngineV2 matches IBM Node SDK 6.0.x', () => {
 });
 
 describe('the generator', () => {
-  it('reports the committed SDK files as current (--check)', { timeout: 120_000 }, async () => {
-    const result = await new Promise<{ code: number; stderr: string }>((resolve) =>
+  const generate = (args: string[], env: Record<string, string> = {}) =>
+    new Promise<{ code: number; stderr: string }>((resolve) =>
       execFile(
         process.execPath,
-        ['tools/codegen/generate.mjs', '--check'],
-        { cwd: root },
+        ['tools/codegen/generate.mjs', ...args],
+        { cwd: root, env: { ...process.env, ...env } },
         (err, _out, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
       ),
     );
+
+  it('reports the committed SDK files as current (--check)', { timeout: 120_000 }, async () => {
+    const result = await generate(['--check']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
+  });
+
+  it('exits 1 and names the file when a generated file is stale', { timeout: 120_000 }, async () => {
+    const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'codegen-check-'));
+    try {
+      const copy = (rel: string) =>
+        fs.cpSync(path.join(root, rel), path.join(tree, rel), { recursive: true });
+      [
+        'spec',
+        '.prettierrc.json',
+        'packages/common-core-sdk/src/generated',
+        'packages/code-engine-sdk/src/generated',
+      ].forEach(copy);
+      const stale = path.join(tree, 'packages/code-engine-sdk/src/generated/code-engine-v2.ts');
+      fs.appendFileSync(stale, '// edited by hand\n');
+      const result = await generate(['--check'], { CODEGEN_ROOT: tree });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('packages/code-engine-sdk/src/generated/code-engine-v2.ts is stale');
+      expect(result.stderr).not.toContain('common-core-v2.ts');
+    } finally {
+      fs.rmSync(tree, { recursive: true, force: true });
+    }
   });
 });
