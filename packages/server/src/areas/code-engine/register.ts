@@ -5,6 +5,8 @@ import { registerAppRevisions } from './app-revisions.ts';
 import { registerApps } from './apps.ts';
 import { createArea } from './area.ts';
 import { registerBindings } from './bindings.ts';
+import { registerBuildRuns } from './build-runs.ts';
+import { registerBuilds } from './builds.ts';
 import { registerConfigMaps } from './config-maps.ts';
 import { registerDomainMappings } from './domain-mappings.ts';
 import { registerPersistentDataStores } from './persistent-data-stores.ts';
@@ -27,4 +29,6 @@ export function registerCodeEngine(app: FastifyInstance, ctx: AppContext): void 
   registerDomainMappings(app, area);
   registerApps(app, area);
   registerAppRevisions(app, area);
+  registerBuilds(app, area);
+  registerBuildRuns(app, area);
 }
