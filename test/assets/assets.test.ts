@@ -278,9 +278,8 @@ describe('project tokens', () => {
 
 describe('internal API (for other areas)', () => {
   it('creates, lists with filters and keyset pages, updates and deletes in a caller transaction', async () => {
-    const { AssetRepository } = await import('../../packages/server/src/areas/assets/repository.ts');
-    const { blobStoreOf } = await import('../../packages/server/src/store/blobs.ts');
-    const repo = new AssetRepository(s.built.ctx.store, blobStoreOf(s.built.ctx));
+    const { assetStoreOf } = await import('../../packages/server/src/areas/assets/store.ts');
+    const repo = assetStoreOf(s.built.ctx).assets;
     const container = { kind: 'space' as const, id: w.containers.space.id };
     const made: any[] = [];
     for (let i = 0; i < 5; i++) {

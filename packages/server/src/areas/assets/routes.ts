@@ -4,11 +4,9 @@ import type { Operation } from 'fast-json-patch';
 import type { AppContext } from '../../platform/context.ts';
 import { ApiError } from '../../platform/errors.ts';
 import { registerOperations } from '../../platform/operations.ts';
-import { blobStoreOf } from '../../store/blobs.ts';
 import { containerOfQuery } from '../containers/access.ts';
-import { AttachmentRepository } from './attachment-repository.ts';
 import { AttachmentService, type AttachmentCreateBody } from './attachment-service.ts';
-import { AssetRepository } from './repository.ts';
+import { assetStoreOf } from './store.ts';
 import { AssetService, type SearchBody } from './service.ts';
 
 type Params = { asset_id: string; attachment_id: string; type_name: string };
@@ -43,9 +41,7 @@ function discardRest(req: FastifyRequest, cap: number): void {
 }
 
 export function registerAssets(app: FastifyInstance, ctx: AppContext): void {
-  const blobs = blobStoreOf(ctx);
-  const repo = new AssetRepository(ctx.store, blobs);
-  const attachmentRepo = new AttachmentRepository(ctx.store, blobs);
+  const { assets: repo, attachments: attachmentRepo, blobs } = assetStoreOf(ctx);
   const assets = new AssetService(ctx, repo, attachmentRepo);
   const attachments = new AttachmentService(assets, attachmentRepo);
   app.addHook('onReady', () => blobs.sweepTemp());
