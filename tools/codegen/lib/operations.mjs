@@ -115,12 +115,13 @@ export function describeOperation({ path, method, op, item }, service, component
   for (const p of all) {
     if (p.in === 'query' && p.name === service.versionParam) continue;
     if (p.in === 'header' && p.name.toLowerCase() === 'content-type') {
-      skipped.push('header Content-Type (set from the body)');
+      skipped.push('the `Content-Type` header parameter (set from the body)');
       continue;
     }
     let type = typeOf(p.schema, '    ');
     if (p['x-comma-separated']) type = `${type === 'string' ? 'string' : `(${type})`} | string[]`;
     add({
+      deprecated: p.deprecated === true,
       name: camelCase(p.name),
       wire: p.name,
       in: p.in,
@@ -131,7 +132,8 @@ export function describeOperation({ path, method, op, item }, service, component
     });
   }
   const body = describeBody(op, components);
-  if (body.skipped) skipped.push(`body content types ${body.skipped.join(', ')}`);
+  const multipart = Object.keys(op.requestBody?.content ?? {}).filter((t) => t.startsWith('multipart/'));
+  if (multipart.length) skipped.push(`${multipart.join(', ')} bodies (sdk-core has no multipart encoding)`);
   if (body.mode === 'flatten') {
     const required = new Set(body.schema.required ?? []);
     for (const [wire, prop] of Object.entries(body.schema.properties)) {
@@ -196,7 +198,7 @@ export function operationDeclarations(d, components) {
           : `body field \`${p.wire}\``
         : `${p.in} parameter \`${p.wire}\``;
     lines.push(
-      docComment([p.description, `(${where})`], '    ') +
+      docComment([p.description, `(${where})`, p.deprecated ? '@deprecated' : undefined], '    ') +
         `    ${propertyKey(p.name)}${p.required ? '' : '?'}: ${p.type};`,
     );
   }
@@ -250,6 +252,7 @@ export function operationMethod(d, service) {
   options.push(['signal', '_params.signal'], ['timeout', '_params.timeout']);
 
   const doc = [d.op.summary, d.op.description];
+  if (d.skipped.length) doc.push(`Not supported by this SDK: ${d.skipped.join('; ')}.`);
   const paramDocs = [`@param {Object} params - The parameters to send to the service.`];
   for (const p of d.params)
     paramDocs.push(

@@ -2614,6 +2614,8 @@ class CommonCoreV2 extends BaseService {
   /**
    * Create project as a transaction
    *
+   * Not supported by this SDK: the `Content-Type` header parameter (set from the body); multipart/form-data bodies (sdk-core has no multipart encoding).
+   *
    * @param {Object} params - The parameters to send to the service.
    * @param {boolean} [params.verifyUniqueName]
    * @param {string} params.name
@@ -3501,6 +3503,8 @@ class CommonCoreV2 extends BaseService {
    * Start the asset import process
    *
    * Give one of `space_id`, `project_id`, `catalog_id` (x-required-one-of).
+   *
+   * Not supported by this SDK: the `Content-Type` header parameter (set from the body); multipart/form-data bodies (sdk-core has no multipart encoding).
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} [params.spaceId]
@@ -8051,6 +8055,8 @@ namespace CommonCoreV2 {
     bookmark?: string;
     /**
      * (query parameter `skip`)
+     *
+     * @deprecated
      */
     skip?: number;
   }
