@@ -9,6 +9,8 @@ import { registerBuildRuns } from './build-runs.ts';
 import { registerBuilds } from './builds.ts';
 import { registerConfigMaps } from './config-maps.ts';
 import { registerDomainMappings } from './domain-mappings.ts';
+import { registerJobRuns } from './job-runs.ts';
+import { registerJobs } from './jobs.ts';
 import { registerPersistentDataStores } from './persistent-data-stores.ts';
 import { registerProjects } from './projects.ts';
 import { registerSecrets } from './secrets.ts';
@@ -31,4 +33,6 @@ export function registerCodeEngine(app: FastifyInstance, ctx: AppContext): void 
   registerAppRevisions(app, area);
   registerBuilds(app, area);
   registerBuildRuns(app, area);
+  registerJobs(app, area);
+  registerJobRuns(app, area);
 }
