@@ -240,7 +240,6 @@ describe('domain mappings', () => {
       { tls_secret: 'plain' },
       { tls_secret: 'missing' },
       { tls_secret: null },
-      { component: { name: 'web2' } },
       { component: { name: 'batch', resource_type: 'job_v2' } },
       { component: null },
     ]) {
@@ -254,6 +253,14 @@ describe('domain mappings', () => {
     const now = await s.call('GET', `${p}/domain_mappings/www.example.com`);
     expect(now.body.component.name).toBe('web2');
     expect(now.body.entity_tag).toBe(patched.body.entity_tag);
+    // A merge patch may name only the member it changes (RFC 7396): the rest of component stays.
+    const partial = await s.call('PATCH', `${p}/domain_mappings/www.example.com`, {
+      body: { component: { name: 'web2' } },
+      contentType: 'application/merge-patch+json',
+      headers: { 'if-match': '*' },
+    });
+    expect(partial.status).toBe(200);
+    expect(partial.body.component).toEqual({ name: 'web2', resource_type: 'app_v2' });
     const unknown = await s.call('PATCH', `${p}/domain_mappings/no.example.com`, {
       body: {},
       contentType: 'application/merge-patch+json',

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 import { CodeEngineError } from './code-engine/common.mjs';
 import { buildModelSchemas } from './code-engine/models.mjs';
-import { applyDepartures } from './code-engine/departures.mjs';
+import { applyBodyDepartures, applyDepartures } from './code-engine/departures.mjs';
 import { AREA_TAGS, buildOperation } from './code-engine/operations.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -56,6 +56,7 @@ function build() {
     paths[op.path][method] = o;
   }
 
+  applyBodyDepartures(bodySchemas, modelSchemas);
   const all = { ...modelSchemas, ...bodySchemas, CodeEngineError };
   // every $ref must resolve; nothing may be recursive
   const check = (node, stack) => {

@@ -78,6 +78,24 @@ export const DEPARTURES = [
     apply() {},
   },
   {
+    id: 'limit-bounds',
+    source: 'contract',
+    what: 'List `limit` is 1 to 100, default 50.',
+    why: "The reference types it as a bare number; these are the bounds of IBM's public Code Engine API documentation, and a server must bound page sizes.",
+    apply() {},
+  },
+  {
+    id: 'domain-mapping-patch-component',
+    source: 'contract',
+    what: 'In `DomainMappingPatch`, `component` may carry only the members it changes.',
+    why: 'A JSON merge patch (RFC 7396) sends only changed members; the reference reuses `ComponentRef`, whose `name` and `resource_type` are required.',
+    apply() {},
+    applyToBodies(bodies, models) {
+      const { required: _required, ...optional } = models.ComponentRef;
+      bodies.DomainMappingPatch.properties.component = optional;
+    },
+  },
+  {
     id: 'closed-enums',
     source: 'contract',
     what: 'Enumerations are closed: only the listed values are accepted.',
@@ -132,4 +150,9 @@ export const DEPARTURES = [
 
 export function applyDepartures(schemas) {
   for (const d of DEPARTURES) d.apply(schemas);
+}
+
+/** Departures that change request bodies, which are built after the models. */
+export function applyBodyDepartures(bodies, models) {
+  for (const d of DEPARTURES) d.applyToBodies?.(bodies, models);
 }

@@ -58,8 +58,9 @@ function buildParameter(p, where) {
     notes.push(VERSION_DESCRIPTION);
     param['x-version-range'] = { ...VERSION_RANGE };
   } else if (p.wireName === 'limit') {
-    schema = int();
-    notes.push('Page size: the most items one page holds.');
+    // Bounds and default as IBM's public Code Engine API documentation gives them (departures.mjs).
+    schema = int({ minimum: 1, maximum: 100, default: 50 });
+    notes.push('Page size: the most items one page holds (1 to 100, default 50).');
   } else if (p.wireName === 'start') {
     schema = str();
     notes.push('Page token: `next.start` of the previous page; leave out for the first page.');
