@@ -9,14 +9,15 @@
 //
 // Usage: node tools/contract/build-code-engine.mjs [--check]
 //   --check  exit 1 if the committed file differs from what would be written.
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, resolve, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { CodeEngineError } from './code-engine/common.mjs';
 import { buildModelSchemas } from './code-engine/models.mjs';
 import { applyBodyDepartures, applyDepartures } from './code-engine/departures.mjs';
 import { AREA_TAGS, buildOperation } from './code-engine/operations.mjs';
+import { iamSecurityScheme, writeOrCheck } from './output.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..', '..');
@@ -105,40 +106,11 @@ function build() {
     paths,
     components: {
       securitySchemes: {
-        IAM: {
-          type: 'http',
-          scheme: 'bearer',
-          bearerFormat: 'JWT',
-          description: 'IBM Cloud IAM access token, sent as Authorization: Bearer <token>.',
-        },
+        IAM: iamSecurityScheme,
       },
       schemas: sortedSchemas,
     },
   };
 }
 
-const doc = build();
-const text = JSON.stringify(doc, null, 2) + '\n';
-
-if (process.argv.includes('--check')) {
-  let current = null;
-  try {
-    current = readFileSync(outFile, 'utf8');
-  } catch {
-    current = null;
-  }
-  if (current !== text) {
-    process.stderr.write(
-      `${relative(repoRoot, outFile)} is out of date; run node tools/contract/build-code-engine.mjs\n`,
-    );
-    process.exit(1);
-  }
-  process.stdout.write(`${relative(repoRoot, outFile)} is up to date\n`);
-} else {
-  mkdirSync(dirname(outFile), { recursive: true });
-  writeFileSync(outFile, text);
-  const n = Object.values(doc.paths).reduce((k, p) => k + Object.keys(p).length, 0);
-  process.stdout.write(
-    `wrote ${relative(repoRoot, outFile)}: ${n} operations, ${Object.keys(doc.components.schemas).length} schemas\n`,
-  );
-}
+writeOrCheck(build(), outFile, 'tools/contract/build-code-engine.mjs');
