@@ -9,6 +9,8 @@ import { registerBuildRuns } from './build-runs.ts';
 import { registerBuilds } from './builds.ts';
 import { registerConfigMaps } from './config-maps.ts';
 import { registerDomainMappings } from './domain-mappings.ts';
+import { registerFunctionRuntimes } from './function-runtimes.ts';
+import { registerFunctions } from './functions.ts';
 import { registerJobRuns } from './job-runs.ts';
 import { registerJobs } from './jobs.ts';
 import { registerPersistentDataStores } from './persistent-data-stores.ts';
@@ -35,4 +37,6 @@ export function registerCodeEngine(app: FastifyInstance, ctx: AppContext): void 
   registerBuildRuns(app, area);
   registerJobs(app, area);
   registerJobRuns(app, area);
+  registerFunctions(app, area);
+  registerFunctionRuntimes(app, area);
 }
