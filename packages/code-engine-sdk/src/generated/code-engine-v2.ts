@@ -51,7 +51,7 @@ class CodeEngineV2 extends BaseService {
    * List projects
    *
    * @param {Object} params - The parameters to send to the service.
-   * @param {number} [params.limit] - Page size: the most items one page holds.
+   * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.ProjectList>>}
@@ -198,7 +198,7 @@ class CodeEngineV2 extends BaseService {
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.projectId
-   * @param {number} [params.limit] - Page size: the most items one page holds.
+   * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.AllowedOutboundDestinationList>>}
@@ -474,7 +474,7 @@ class CodeEngineV2 extends BaseService {
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.projectId
-   * @param {number} [params.limit] - Page size: the most items one page holds.
+   * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.AppList>>}
@@ -631,7 +631,7 @@ class CodeEngineV2 extends BaseService {
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.projectId
    * @param {string} params.appName
-   * @param {number} [params.limit] - Page size: the most items one page holds.
+   * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.AppInstanceList>>}
@@ -675,7 +675,7 @@ class CodeEngineV2 extends BaseService {
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.projectId
    * @param {string} params.appName
-   * @param {number} [params.limit] - Page size: the most items one page holds.
+   * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.AppRevisionList>>}
@@ -1002,7 +1002,7 @@ class CodeEngineV2 extends BaseService {
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.projectId
    * @param {string} [params.jobName]
-   * @param {number} [params.limit] - Page size: the most items one page holds.
+   * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.JobRunList>>}
@@ -1227,7 +1227,7 @@ class CodeEngineV2 extends BaseService {
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.projectId
-   * @param {number} [params.limit] - Page size: the most items one page holds.
+   * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.JobList>>}
@@ -1570,7 +1570,7 @@ class CodeEngineV2 extends BaseService {
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.projectId
-   * @param {number} [params.limit] - Page size: the most items one page holds.
+   * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.FunctionList>>}
@@ -1874,7 +1874,7 @@ class CodeEngineV2 extends BaseService {
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.projectId
-   * @param {number} [params.limit] - Page size: the most items one page holds.
+   * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.BindingList>>}
@@ -2043,7 +2043,7 @@ class CodeEngineV2 extends BaseService {
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.projectId
    * @param {string} [params.buildName]
-   * @param {number} [params.limit] - Page size: the most items one page holds.
+   * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.BuildRunList>>}
@@ -2256,7 +2256,7 @@ class CodeEngineV2 extends BaseService {
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.projectId
-   * @param {number} [params.limit] - Page size: the most items one page holds.
+   * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.BuildList>>}
@@ -2550,7 +2550,7 @@ class CodeEngineV2 extends BaseService {
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.projectId
-   * @param {number} [params.limit] - Page size: the most items one page holds.
+   * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.DomainMappingList>>}
@@ -2722,7 +2722,7 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.name
    * @param {string} params.ifMatch - Entity tag of the version to change: the `entity_tag` field or `ETag` header of a read; `*` matches any version.
-   * @param {ComponentRef} [params.component]
+   * @param {Object} [params.component] - Request and response model.
    * @param {string} [params.tlsSecret]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.DomainMapping>>}
@@ -2769,7 +2769,7 @@ class CodeEngineV2 extends BaseService {
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.projectId
-   * @param {number} [params.limit] - Page size: the most items one page holds.
+   * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.ConfigMapList>>}
@@ -2983,7 +2983,7 @@ class CodeEngineV2 extends BaseService {
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.projectId
    * @param {OpenEnum<'generic' | 'ssh_auth' | 'registry' | 'basic_auth' | 'hmac_auth' | 'tls' | 'service_access' | 'service_operator'>} [params.format]
-   * @param {number} [params.limit] - Page size: the most items one page holds.
+   * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.SecretList>>}
@@ -3215,7 +3215,7 @@ class CodeEngineV2 extends BaseService {
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.projectId
-   * @param {number} [params.limit] - Page size: the most items one page holds.
+   * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.PersistentDataStoreList>>}
@@ -3416,7 +3416,7 @@ namespace CodeEngineV2 {
 
   export interface ListProjectsParams extends DefaultParams {
     /**
-     * Page size: the most items one page holds.
+     * Page size: the most items one page holds (1 to 100, default 50).
      *
      * (query parameter `limit`)
      */
@@ -3484,7 +3484,7 @@ namespace CodeEngineV2 {
      */
     projectId: string;
     /**
-     * Page size: the most items one page holds.
+     * Page size: the most items one page holds (1 to 100, default 50).
      *
      * (query parameter `limit`)
      */
@@ -3603,7 +3603,7 @@ namespace CodeEngineV2 {
      */
     projectId: string;
     /**
-     * Page size: the most items one page holds.
+     * Page size: the most items one page holds (1 to 100, default 50).
      *
      * (query parameter `limit`)
      */
@@ -3781,7 +3781,7 @@ namespace CodeEngineV2 {
      */
     appName: string;
     /**
-     * Page size: the most items one page holds.
+     * Page size: the most items one page holds (1 to 100, default 50).
      *
      * (query parameter `limit`)
      */
@@ -3808,7 +3808,7 @@ namespace CodeEngineV2 {
      */
     appName: string;
     /**
-     * Page size: the most items one page holds.
+     * Page size: the most items one page holds (1 to 100, default 50).
      *
      * (query parameter `limit`)
      */
@@ -4064,7 +4064,7 @@ namespace CodeEngineV2 {
      */
     jobName?: string;
     /**
-     * Page size: the most items one page holds.
+     * Page size: the most items one page holds (1 to 100, default 50).
      *
      * (query parameter `limit`)
      */
@@ -4247,7 +4247,7 @@ namespace CodeEngineV2 {
      */
     projectId: string;
     /**
-     * Page size: the most items one page holds.
+     * Page size: the most items one page holds (1 to 100, default 50).
      *
      * (query parameter `limit`)
      */
@@ -4548,7 +4548,7 @@ namespace CodeEngineV2 {
      */
     projectId: string;
     /**
-     * Page size: the most items one page holds.
+     * Page size: the most items one page holds (1 to 100, default 50).
      *
      * (query parameter `limit`)
      */
@@ -4793,7 +4793,7 @@ namespace CodeEngineV2 {
      */
     projectId: string;
     /**
-     * Page size: the most items one page holds.
+     * Page size: the most items one page holds (1 to 100, default 50).
      *
      * (query parameter `limit`)
      */
@@ -4875,7 +4875,7 @@ namespace CodeEngineV2 {
      */
     buildName?: string;
     /**
-     * Page size: the most items one page holds.
+     * Page size: the most items one page holds (1 to 100, default 50).
      *
      * (query parameter `limit`)
      */
@@ -5045,7 +5045,7 @@ namespace CodeEngineV2 {
      */
     projectId: string;
     /**
-     * Page size: the most items one page holds.
+     * Page size: the most items one page holds (1 to 100, default 50).
      *
      * (query parameter `limit`)
      */
@@ -5300,7 +5300,7 @@ namespace CodeEngineV2 {
      */
     projectId: string;
     /**
-     * Page size: the most items one page holds.
+     * Page size: the most items one page holds (1 to 100, default 50).
      *
      * (query parameter `limit`)
      */
@@ -5386,9 +5386,14 @@ namespace CodeEngineV2 {
      */
     ifMatch: string;
     /**
+     * Request and response model.
+     *
      * (body field `component`)
      */
-    component?: ComponentRef;
+    component?: {
+      name?: string;
+      resource_type?: string;
+    };
     /**
      * (body field `tls_secret`)
      */
@@ -5405,7 +5410,7 @@ namespace CodeEngineV2 {
      */
     projectId: string;
     /**
-     * Page size: the most items one page holds.
+     * Page size: the most items one page holds (1 to 100, default 50).
      *
      * (query parameter `limit`)
      */
@@ -5519,7 +5524,7 @@ namespace CodeEngineV2 {
       | 'service_operator'
     >;
     /**
-     * Page size: the most items one page holds.
+     * Page size: the most items one page holds (1 to 100, default 50).
      *
      * (query parameter `limit`)
      */
@@ -5712,7 +5717,7 @@ namespace CodeEngineV2 {
      */
     projectId: string;
     /**
-     * Page size: the most items one page holds.
+     * Page size: the most items one page holds (1 to 100, default 50).
      *
      * (query parameter `limit`)
      */
@@ -7363,7 +7368,13 @@ namespace CodeEngineV2 {
    * Body of updateDomainMapping: a JSON merge patch (RFC 7396); members left out stay as they are.
    */
   export interface DomainMappingPatch {
-    component?: ComponentRef;
+    /**
+     * Request and response model.
+     */
+    component?: {
+      name?: string;
+      resource_type?: string;
+    };
     tls_secret?: string;
   }
 
