@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer, TestUser } from '../helpers/server.ts';
 import { expectContract, requiredOf } from './apps-contract.ts';
@@ -356,5 +357,30 @@ describe('apps', () => {
     // The name is free again: a new app starts from revision 1.
     const again = await createApp({ name: 'patched', image_reference: 'nginx' });
     expect(again.body.status_details.latest_created_revision).toBe('patched-00001');
+  });
+
+  it('is a component domain mappings refer to: ready while the app exists, failed once it is gone', async () => {
+    const fixture = (name: string) => fs.readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+    const p = `${CE}/projects/${projectId}`;
+    await s.call('POST', `${p}/secrets`, {
+      body: {
+        name: 'cert',
+        format: 'tls',
+        data: { tls_cert: fixture('tls-cert.pem'), tls_key: fixture('tls-key.pem') },
+      },
+    });
+    await createApp({ name: 'mapped', image_reference: 'nginx' });
+    const mapping = await s.call('POST', `${p}/domain_mappings`, {
+      body: {
+        name: 'www.example.com',
+        component: { name: 'mapped', resource_type: 'app_v2' },
+        tls_secret: 'cert',
+      },
+    });
+    expect(mapping.status, mapping.text).toBe(201);
+    await sleep(READY_MS + 50);
+    expect((await s.call('GET', `${p}/domain_mappings/www.example.com`)).body.status).toBe('ready');
+    expect((await s.call('DELETE', `${base}/mapped`)).status).toBe(202);
+    expect((await s.call('GET', `${p}/domain_mappings/www.example.com`)).body.status).toBe('failed');
   });
 });
