@@ -259,6 +259,25 @@ describe('apps', () => {
     expect(star.body.status_details.latest_created_revision).toBe('patched-00003');
   });
 
+  it('numbers revisions without gaps or repeats under concurrent updates', async () => {
+    await createApp({ name: 'busy', image_reference: 'nginx' });
+    const results = await Promise.all(
+      [1, 2, 3, 4, 5].map((n) =>
+        s.call('PATCH', `${base}/busy`, {
+          body: { run_arguments: [String(n)] },
+          contentType: MERGE,
+          headers: { 'if-match': '*' },
+        }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    const created = results.map((r) => r.body.status_details.latest_created_revision).sort();
+    expect(created).toEqual(['busy-00002', 'busy-00003', 'busy-00004', 'busy-00005', 'busy-00006']);
+    const revisions = (await s.call('GET', `${base}/busy/revisions`)).body.revisions;
+    expect(revisions.map((r: any) => r.name)).toEqual(['busy-00001', ...created]);
+    expect((await s.call('DELETE', `${base}/busy`)).status).toBe(202);
+  });
+
   it('lists, reads and deletes revisions', async () => {
     const list = expectContract(
       await s.call('GET', `${base}/patched/revisions?version=${VERSION}`),

@@ -144,7 +144,14 @@ export function registerApps(app: FastifyInstance, area: CodeEngineArea): void {
           (current) => {
             if (current.entityTag !== before.entityTag) {
               raced = true;
-              throw new ApiError(412, 'changed meanwhile');
+              throw new ApiError(
+                412,
+                `The app '${name}' changed while it was being updated; read it again and retry.`,
+                {
+                  code: 'precondition_failed',
+                  target: { type: 'header', name: 'If-Match' },
+                },
+              );
             }
             const n = current.entity.revision_count + 1;
             return {
@@ -159,7 +166,7 @@ export function registerApps(app: FastifyInstance, area: CodeEngineArea): void {
             };
           },
         ).catch((err: unknown) => {
-          if (raced && attempt < 3) return 'retry' as const;
+          if (raced && attempt < 10) return 'retry' as const;
           throw err;
         });
         if (updated === 'retry') continue;
