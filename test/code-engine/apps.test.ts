@@ -151,7 +151,7 @@ describe('apps', () => {
       ],
       run_volume_mounts: [{ type: 'config_map', reference: 'cfg', mount_path: '/etc/cfg' }],
       probe_readiness: { type: 'http', path: '/healthz' },
-      probe_liveness: {},
+      probe_liveness: { port: 0 },
       scale_min_instances: 2,
     });
     const app = expectContract(res, 'POST', APPS, 201);
@@ -244,6 +244,11 @@ describe('apps', () => {
     const next = await s.call('GET', `${base}/patched/instances?limit=1&start=${paged.body.next.start}`);
     expect(next.body.instances[0].name).toBe(instances.instances[1].name);
     expect(next.body.next).toBeUndefined();
+    expectCodeEngineError(
+      await s.call('GET', `${base}/patched/instances?start=${paged.body.next.start.slice(1)}`),
+      400,
+    );
+    expectCodeEngineError(await s.call('GET', `${base}/patched/instances?limit=0`), 400);
 
     // `*` matches any version; untouched settings stay.
     const star = await s.call('PATCH', `${base}/patched`, {

@@ -172,7 +172,8 @@ export function normalizeProbe(raw: unknown, port: number, field: string): Probe
   const type = p.type ?? 'tcp';
   const probe: Probe = {
     type,
-    port: p.port ?? port,
+    // Port 0 (or none) means the app's own port.
+    port: p.port ? p.port : port,
     initial_delay: p.initial_delay ?? 0,
     interval: p.interval ?? 10,
     timeout: p.timeout ?? 1,
@@ -197,13 +198,6 @@ export function normalizeProbe(raw: unknown, port: number, field: string): Probe
   bounded('failure_threshold', 1, 10);
   if (probe.port !== undefined && (probe.port < 1 || probe.port > 65535)) {
     throw fieldError(400, `Invalid '${field}.port': must be from 1 to 65535.`, `${field}.port`);
-  }
-  if (probe.timeout > probe.interval && type === 'http') {
-    throw fieldError(
-      400,
-      `Invalid '${field}.timeout': must not exceed '${field}.interval'.`,
-      `${field}.timeout`,
-    );
   }
   return probe;
 }
