@@ -26,6 +26,10 @@ describe('request validation from the contract', () => {
     expect(bare.status, bare.text).toBeLessThan(300);
     const wrong = await s.call('POST', `/v2/projects/${projectId}/tags/second`, { body: 'not an object' });
     expect(wrong.status).toBe(400);
+    const jsonNull = await s.call('POST', `/v2/projects/${projectId}/tags/third`, { raw: 'null' });
+    expect(jsonNull.status).toBe(400);
+    const tags = await s.call('GET', `/v2/projects/${projectId}/tags`);
+    expect(JSON.stringify(tags.body)).not.toMatch(/second|third/);
   });
 
   it('still refuses a missing required body', async () => {

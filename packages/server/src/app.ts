@@ -13,6 +13,7 @@ import { Authenticator } from './platform/auth/authenticator.ts';
 import { registerIamRoutes } from './platform/auth/iam-routes.ts';
 import { registerAdminRoutes } from './platform/auth/admin-routes.ts';
 import { frameworkErrorHandler, installHttpHooks } from './platform/http-hooks.ts';
+import { ApiError } from './platform/errors.ts';
 import { installMetrics } from './platform/metrics.ts';
 import { registerDocsAndHealth } from './platform/docs-routes.ts';
 import { registerAreas } from './areas/index.ts';
@@ -39,7 +40,8 @@ function validatorCompiler() {
     const validate = exact.compile(schema);
     if (schema.$comment !== OPTIONAL_BODY) return validate;
     const optional = (data: unknown) => {
-      if (data === undefined || data === null) return true; // no body sent
+      // Fastify validates a missing body as null; a JSON `null` body is refused before (preValidation).
+      if (data === undefined || data === null) return true;
       const ok = validate(data);
       optional.errors = validate.errors;
       return ok;
@@ -73,6 +75,12 @@ export async function buildServer(config: ServerConfig): Promise<BuiltServer> {
     app.getDefaultJsonParser('error', 'error'),
   );
   await app.register(formbody);
+  // Fastify validates a missing body as `null`, like a JSON "null" body; no operation takes the latter.
+  app.addHook('preValidation', async (req) => {
+    if (req.body === null && req.headers['content-type'] !== undefined) {
+      throw new ApiError(400, 'Invalid request body: must not be null.');
+    }
+  });
 
   const store = openStore(config);
   await migrateToLatest(store.db, store.dialect === 'postgres' ? config.databaseSchema : undefined);
