@@ -3,7 +3,6 @@ import type { TestServer, TestUser } from '../helpers/server.ts';
 import { expectContract, requiredOf } from './apps-contract.ts';
 import {
   CE,
-  READY_MS,
   VERSION,
   activeProject,
   expectCodeEngineError,
@@ -44,6 +43,16 @@ beforeAll(async () => {
   expect(secret.status).toBe(201);
 });
 afterAll(() => s.close());
+
+/** Reads `url` every 20 ms while its status is `status` (bounded), and returns the first other answer. */
+async function waitWhile(url: string, status: string) {
+  for (let i = 0; i < 100; i++) {
+    const res = await s.call('GET', url);
+    if (res.body?.status !== status) return res;
+    await sleep(20);
+  }
+  throw new Error(`${url} stayed ${status}`);
+}
 
 describe('builds', () => {
   it('creates a build with defaults, reads it with its ETag, lists and pages', async () => {
@@ -182,14 +191,18 @@ describe('builds', () => {
     });
     expect(run.name).toMatch(/^web-run-[a-z0-9]{5}$/);
 
-    await sleep(READY_MS + 60);
-    const running = expectContract(await s.call('GET', `${p}/build_runs/${run.name}`), 'GET', RUN, 200);
+    // Poll rather than sleep: the run must pass through `running` on its way to `succeeded`.
+    const running = expectContract(
+      await waitWhile(`${p}/build_runs/${run.name}`, 'pending'),
+      'GET',
+      RUN,
+      200,
+    );
     expect(running.status).toBe('running');
     expect(running.status_details.start_time).toEqual(expect.any(String));
     expect(running.status_details.completion_time).toBeUndefined();
 
-    await sleep(READY_MS + 60);
-    const done = expectContract(await s.call('GET', `${p}/build_runs/${run.name}`), 'GET', RUN, 200);
+    const done = expectContract(await waitWhile(`${p}/build_runs/${run.name}`, 'running'), 'GET', RUN, 200);
     expect(done.status).toBe('succeeded');
     expect(done.status_details).toMatchObject({ reason: 'succeeded', git_branch_name: 'main' });
     expect(done.status_details.output_digest).toMatch(/^sha256:[0-9a-f]{64}$/);

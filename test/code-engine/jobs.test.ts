@@ -30,6 +30,16 @@ beforeAll(async () => {
 });
 afterAll(() => s.close());
 
+/** Reads `url` every 20 ms while its status is `status` (bounded), and returns the first other answer. */
+async function waitWhile(url: string, status: string) {
+  for (let i = 0; i < 100; i++) {
+    const res = await s.call('GET', url);
+    if (res.body?.status !== status) return res;
+    await sleep(20);
+  }
+  throw new Error(`${url} stayed ${status}`);
+}
+
 describe('jobs', () => {
   it('creates a job with defaults; reads, lists and pages', async () => {
     const res = await s.call('POST', `${p}/jobs?version=${VERSION}`, {
@@ -175,14 +185,13 @@ describe('jobs', () => {
     const env = Object.fromEntries(run.computed_env_variables.map((e: any) => [e.name, e.value]));
     expect(env).toMatchObject({ CE_JOB: 'batch', CE_JOBRUN: run.name, JOB_ARRAY_SIZE: '5' });
 
-    await sleep(READY_MS + 60);
-    const running = expectContract(await s.call('GET', `${p}/job_runs/${run.name}`), 'GET', RUN, 200);
+    // Poll rather than sleep: the run must pass through `running` on its way to `completed`.
+    const running = expectContract(await waitWhile(`${p}/job_runs/${run.name}`, 'pending'), 'GET', RUN, 200);
     expect(running.status).toBe('running');
     expect(running.status_details).toMatchObject({ running: 5, pending: 0, running_indices: '0-3,7' });
     expect(running.status_details.start_time).toEqual(expect.any(String));
 
-    await sleep(READY_MS + 60);
-    const done = expectContract(await s.call('GET', `${p}/job_runs/${run.name}`), 'GET', RUN, 200);
+    const done = expectContract(await waitWhile(`${p}/job_runs/${run.name}`, 'running'), 'GET', RUN, 200);
     expect(done.status).toBe('completed');
     expect(done.status_details).toMatchObject({ succeeded: 5, running: 0, succeeded_indices: '0-3,7' });
     expect(done.status_details.completion_time).toEqual(expect.any(String));
