@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
+import { projectImportMigrations } from './archive-migrations.ts';
 
 export const projectMigrations: Record<string, Migration> = {
   '1001_projects': {
@@ -102,4 +103,5 @@ export const projectMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  ...projectImportMigrations,
 };

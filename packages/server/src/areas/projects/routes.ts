@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
 import { registerOperations, type OperationHandler } from '../../platform/operations.ts';
+import { registerProjectCreation } from './create-routes.ts';
 import { MemberService } from './members.ts';
 import { splitList } from './model.ts';
 import { ProjectService } from './service.ts';
@@ -22,17 +23,13 @@ export function registerProjects(app: FastifyInstance, ctx: AppContext): void {
   const projects = new ProjectService(ctx);
   const members = new MemberService(ctx);
   const tags = new TagService(ctx);
+  // Its own scope: the JSON body (201) or an archive as multipart/form-data (202).
+  registerProjectCreation(app, ctx, projects);
 
   registerOperations(
     app,
     ctx,
     typed({
-      'POST /transactional/v2/projects': async (req, reply) => {
-        const { projectId } = await projects.create(req.principal, req.body, req.query.verify_unique_name);
-        const location = `/v2/projects/${projectId}`;
-        reply.code(201).header('location', location);
-        return { location };
-      },
       'DELETE /transactional/v2/projects/{project_id}': async (req, reply) => {
         await projects.delete(req.principal, req.params.project_id);
         return reply.code(204).send();

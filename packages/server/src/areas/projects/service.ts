@@ -34,6 +34,7 @@ import {
   tagsOf,
   tagsOfProjects,
   updateProject,
+  type ProjectDb,
   type ProjectFilter,
   type TransactionRow,
 } from './repository.ts';
@@ -107,6 +108,15 @@ export interface CreateProjectInput {
   scope?: { bss_account_id?: string };
 }
 
+/** How `create` records its transaction; an archive import starts one still running. */
+export interface CreateTransactionOptions {
+  kind?: string;
+  status?: string;
+  detail?: Record<string, unknown>;
+  /** More writes inside the creating database transaction, once the project row exists. */
+  within?: (trx: ProjectDb, ids: { projectId: string; transactionId: string }) => Promise<void>;
+}
+
 export interface TransactionView {
   id: string;
   project_id: string;
@@ -151,6 +161,7 @@ export class ProjectService {
     principal: Principal,
     input: CreateProjectInput,
     verifyUniqueName = true,
+    recorded: CreateTransactionOptions = {},
   ): Promise<{ projectId: string; transactionId: string }> {
     if (principal.kind !== 'user') {
       throw forbidden('Permission Denied: a project token cannot create projects.');
@@ -214,13 +225,16 @@ export class ProjectService {
       await insertTransaction(trx, {
         id: transactionId,
         project_id: id,
-        kind: 'create',
-        status: 'succeeded',
+        kind: recorded.kind ?? 'create',
+        status: recorded.status ?? 'succeeded',
         creator_iam_id: principal.iamId,
-        detail: toJson({ steps: ['project', 'storage', 'catalog', 'members', 'tags', 'settings'] }),
+        detail: toJson(
+          recorded.detail ?? { steps: ['project', 'storage', 'catalog', 'members', 'tags', 'settings'] },
+        ),
         created_at: now,
         updated_at: now,
       });
+      await recorded.within?.(trx, { projectId: id, transactionId });
     });
     return { projectId: id, transactionId };
   }
