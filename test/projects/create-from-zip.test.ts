@@ -664,3 +664,81 @@ describe('an import across a server restart', () => {
     }
   });
 });
+
+describe('imports whose server died', () => {
+  /** Starts a slow import of four assets and waits until it is in the middle. */
+  async function importInTheMiddle() {
+    setEnv({ ...LIMITS, PROJECT_IMPORT_STEP_DELAY_MS: '250' });
+    const first = await startTestServer();
+    const user = await first.createUser('crash');
+    const manifest = {
+      format: 'cc-project-archive',
+      version: 1,
+      assets: [0, 1, 2, 3].map((i) => ({
+        asset_id: `old-${i}`,
+        asset_type: 'script',
+        name: `script ${i}`,
+        attachments: [{ name: 'code', path: `attachments/${i}` }],
+      })),
+    };
+    const zip = await zipOf([
+      manifestEntry(manifest),
+      ...[0, 1, 2, 3].map((i) => ({ name: `attachments/${i}`, data: `print(${i})` })),
+    ]);
+    const res = await upload(first, zip, { name: uniqueName('Crash') }, { token: user.token });
+    expect(res.status, res.text).toBe(202);
+    const self = res.body.transaction_detail.links.self as string;
+    await eventually(
+      () => transaction(first, self, user.token),
+      (t) => t.assets.imported >= 1,
+    );
+    setEnv({ PROJECT_IMPORT_STEP_DELAY_MS: undefined });
+    return { first, user, self, projectId: idOf(res.body.location) };
+  }
+
+  it('an import whose lease a dead server still holds is taken over once the lease expires', async () => {
+    const { first, user, self, projectId } = await importInTheMiddle();
+    let second: TestServer | undefined;
+    try {
+      // Another owner now holds the lease: the first server stops at its next step and cannot
+      // give the lease back, as if it had died.
+      await rawDb(first)
+        .updateTable('project_imports')
+        .set({ lease_owner: 'a-server-that-died', lease_until: new Date(Date.now() + 1500).toISOString() })
+        .execute();
+      await first.close({ keepData: true });
+      setEnv({ PROJECT_IMPORT_LEASE_SECONDS: '1' });
+      second = await startTestServer({}, { database: first.database });
+      const token = await second.tokenFor(user.apikey);
+      const done = await settled(second, self, token);
+      expect(done).toMatchObject({ status: 'succeeded', assets: { total: 4, imported: 4 } });
+      expect((await assetsOf(second, projectId)).map((r: any) => r.name)).toEqual([
+        'script 0',
+        'script 1',
+        'script 2',
+        'script 3',
+      ]);
+    } finally {
+      setEnv({ PROJECT_IMPORT_LEASE_SECONDS: undefined });
+      await second?.close();
+    }
+  });
+
+  it('an archive whose runs keep being cut short fails after three attempts, leaving no asset', async () => {
+    const { first, user, self, projectId } = await importInTheMiddle();
+    let second: TestServer | undefined;
+    try {
+      // As if three runs had already been cut short (the close below gives this one back).
+      await rawDb(first).updateTable('project_imports').set({ attempts: 4 }).execute();
+      await first.close({ keepData: true });
+      second = await startTestServer({}, { database: first.database });
+      const token = await second.tokenFor(user.apikey);
+      const done = await settled(second, self, token);
+      expect(done).toMatchObject({ status: 'failed', reason: expect.stringMatching(/interrupted 3 times/) });
+      expect(await assetsOf(second, projectId)).toEqual([]);
+      expect(await countAll(second, 'project_imports')).toBe(0);
+    } finally {
+      await second?.close();
+    }
+  });
+});
