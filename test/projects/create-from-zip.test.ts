@@ -560,6 +560,38 @@ describe('POST /transactional/v2/projects with an archive (multipart/form-data)'
   });
 });
 
+describe('roles', () => {
+  it('a project token cannot create a project from an archive (403), and nothing is created', async () => {
+    const created = await s.call('POST', '/transactional/v2/projects', {
+      token: owner.token,
+      body: { name: uniqueName('Token home'), generator: 'test' },
+    });
+    const projectId = idOf(created.body.location);
+    const token = await s.call('POST', `/v2/projects/${projectId}/tokens`, {
+      token: owner.token,
+      body: { name: 'ci', scopes: [{ audience: 'project', guid: projectId, role: 'admin' }] },
+    });
+    expect(token.status).toBe(201);
+    const name = uniqueName('By token');
+    const res = await upload(s, await sampleArchive(Buffer.from('x')), { name }, { token: token.body.token });
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({ code: '403', error: 'Forbidden' });
+    expect(await projectsNamed(s, name)).toBe(0);
+  });
+
+  it('any user may import; another user becomes admin of their own imported project only', async () => {
+    const name = uniqueName('Other user');
+    const res = await upload(s, await sampleArchive(Buffer.from('x')), { name }, { token: other.token });
+    expect(res.status).toBe(202);
+    const self = res.body.transaction_detail.links.self;
+    expect((await settled(s, self, other.token)).status).toBe('succeeded');
+    const members = await s.call('GET', `${res.body.location}/members`, { token: other.token });
+    expect(members.body.members).toEqual([expect.objectContaining({ id: other.iam_id, role: 'admin' })]);
+    // the first test's importer is not a member of it
+    expect((await s.call('GET', self, { token: owner.token })).status).toBe(403);
+  });
+});
+
 describe('GET /transactional/v2/projects/{project_id}/transactions/{transaction_id}', () => {
   it('is for members only, and 404 for a transaction of another project', async () => {
     const res = await upload(s, await sampleArchive(Buffer.from('x')), { name: uniqueName('Members') });
