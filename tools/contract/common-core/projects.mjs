@@ -248,11 +248,14 @@ export const schemas = {
       name: str(),
       generator: str(),
       description: str(),
+      type: str(),
+      tags: str({ description: 'Comma-separated tags.' }),
     },
-    [],
+    ['file'],
     {
       description:
-        'Project created from an exported .zip archive (fields other than the archive are not documented).',
+        'Project created from an exported .zip archive; the text fields override the archive manifest ' +
+        '(packages/server/src/areas/projects/ARCHIVE.md). The reference documents only the archive.',
     },
   ),
   TransactionResponse: obj(
@@ -381,6 +384,11 @@ export const operations = {
       },
     },
     responses: { 201: ref('TransactionResponse'), 202: ref('TransactionResponse') },
+    // An archive over the upload limit, and a body that is neither JSON nor a multipart form.
+    extraResponses: [
+      { status: 413, meaning: 'request entity too large' },
+      { status: 415, meaning: 'unsupported media type' },
+    ],
   },
   'DELETE /transactional/v2/projects/{project_id}': {},
   'GET /transactional/v2/projects/{project_id}/transactions/{transaction_id}': {

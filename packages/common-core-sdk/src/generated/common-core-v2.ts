@@ -13435,16 +13435,21 @@ namespace CommonCoreV2 {
   }
 
   /**
-   * Project created from an exported .zip archive (fields other than the archive are not documented).
+   * Project created from an exported .zip archive; the text fields override the archive manifest (packages/server/src/areas/projects/ARCHIVE.md). The reference documents only the archive.
    */
   export interface TransactionalProjectImport {
     /**
      * Exported project archive.
      */
-    file?: string;
+    file: string;
     name?: string;
     generator?: string;
     description?: string;
+    type?: string;
+    /**
+     * Comma-separated tags.
+     */
+    tags?: string;
   }
 
   /**
