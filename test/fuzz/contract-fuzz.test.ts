@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import Ajv from 'ajv';
 import fc from 'fast-check';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorFormatOfArea } from '../../packages/server/src/platform/errors.ts';
 import type { ContractOperation } from '../../packages/server/src/platform/contract.ts';
@@ -49,10 +50,13 @@ beforeAll(async () => {
   const space = await s.call('POST', '/v2/spaces', { body: { name: 'fuzz target' } });
   if (space.body?.metadata?.id) {
     fixtures.space_id = space.body.metadata.id;
-    // Let the space finish preparing, so that the only writer during the fuzz would be the fuzz.
-    for (let i = 0; i < 100; i++) {
-      const got = await s.call('GET', `/v2/spaces/${fixtures.space_id}`);
-      if (got.body?.entity?.status?.state !== 'preparing') break;
+    // Let the space finish preparing (its row is updated by a timer), so that the only writer
+    // during the fuzz would be the fuzz.
+    for (let i = 0; i < 200; i++) {
+      const { rows } = await sql<{
+        state: string;
+      }>`select state from spaces where id = ${fixtures.space_id}`.execute(s.built.ctx.store.db);
+      if (rows[0]?.state !== 'preparing') break;
       await new Promise((r) => setTimeout(r, 100));
     }
   }

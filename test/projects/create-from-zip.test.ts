@@ -694,7 +694,7 @@ describe('an import across a server restart', () => {
       await first?.close();
       await second?.close();
     }
-  });
+  }, 120_000);
 });
 
 describe('imports whose server died', () => {
@@ -754,7 +754,7 @@ describe('imports whose server died', () => {
       setEnv({ PROJECT_IMPORT_LEASE_SECONDS: undefined });
       await second?.close();
     }
-  });
+  }, 120_000);
 
   it('an archive whose runs keep being cut short fails after three attempts, leaving no asset', async () => {
     const { first, user, self, projectId } = await importInTheMiddle();
@@ -772,5 +772,5 @@ describe('imports whose server died', () => {
     } finally {
       await second?.close();
     }
-  });
+  }, 120_000);
 });
