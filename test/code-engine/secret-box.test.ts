@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SecretBox } from '../../packages/server/src/areas/code-engine/secret-box.ts';
+import { SecretBox } from '../../packages/server/src/platform/secret-box.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ce-box-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

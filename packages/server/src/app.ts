@@ -17,6 +17,7 @@ import { ApiError } from './platform/errors.ts';
 import { installMetrics } from './platform/metrics.ts';
 import { registerDocsAndHealth } from './platform/docs-routes.ts';
 import { registerAreas } from './areas/index.ts';
+import { SecretBox } from './platform/secret-box.ts';
 
 export interface BuiltServer {
   app: FastifyInstance;
@@ -98,6 +99,7 @@ export async function buildServer(config: ServerConfig): Promise<BuiltServer> {
     users,
     tokens,
     auth: new Authenticator(tokens, users),
+    secrets: SecretBox.fromEnvironment(config.dataDir),
     log: app.log,
   };
   const { generatedKey } = await users.ensureAdmin(config.adminUsername, config.adminApiKey);

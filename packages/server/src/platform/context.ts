@@ -5,6 +5,7 @@ import type { Store } from '../store/db.ts';
 import type { Authenticator } from './auth/authenticator.ts';
 import type { UserDirectory } from './auth/users.ts';
 import type { TokenService } from './auth/tokens.ts';
+import type { SecretBox } from './secret-box.ts';
 
 /** What every area receives: shared services, never HTTP details. */
 export interface AppContext {
@@ -17,5 +18,7 @@ export interface AppContext {
   auth: Authenticator;
   users: UserDirectory;
   tokens: TokenService;
+  /** Seals secrets (Code Engine secret data, connection credentials) before they reach the database. */
+  secrets: SecretBox;
   log: FastifyBaseLogger;
 }

@@ -3,7 +3,7 @@ import { ApiError, conflict, notFound } from '../../platform/errors.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { ProjectRepository, type ProjectRecord } from './project-repository.ts';
 import { ResourceRepository, type ResourceRecord } from './repository.ts';
-import { SecretBox } from './secret-box.ts';
+import type { SecretBox } from '../../platform/secret-box.ts';
 import { loadCodeEngineSettings, REGION, type CodeEngineSettings } from './settings.ts';
 import { hrefOf, type RequestScope } from './http.ts';
 import { KINDS, type Kind } from './kinds.ts';
@@ -28,7 +28,7 @@ export function createArea(ctx: AppContext): CodeEngineArea {
     projects: new ProjectRepository(ctx.store, lifecycle.notify),
     resources: new ResourceRepository(ctx.store, lifecycle.notify),
     lifecycle,
-    box: SecretBox.fromEnvironment(ctx.config.dataDir),
+    box: ctx.secrets,
   };
 }
 
