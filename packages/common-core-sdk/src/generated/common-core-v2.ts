@@ -4795,6 +4795,31 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId]
    * @param {string} [params.metadataName]
    * @param {string} [params.metadataDescription]
+   * @param {string} [params.entityHardwareSpecificationNodesCpuUnits]
+   * @param {string} [params.entityHardwareSpecificationNodesCpuModel]
+   * @param {string} [params.entityHardwareSpecificationNodesMemSize]
+   * @param {number} [params.entityHardwareSpecificationNodesGpuNumGpu]
+   * @param {string} [params.entityHardwareSpecificationNodesGpuName]
+   * @param {number} [params.entityHardwareSpecificationNodesNumNodes]
+   * @param {number} [params.entityHardwareSpecificationNodesWorkerPoolId]
+   * @param {string} [params.entityHardwareSpecificationNodesWorkerPoolProvider]
+   * @param {number} [params.entityHardwareSpecificationSparkNumDrivers]
+   * @param {number} [params.entityHardwareSpecificationSparkNumExecutors]
+   * @param {string} [params.entityHardwareSpecificationSparkDriverCpuUnits]
+   * @param {string} [params.entityHardwareSpecificationSparkDriverCpuModel]
+   * @param {string} [params.entityHardwareSpecificationSparkDriverMemSize]
+   * @param {string} [params.entityHardwareSpecificationSparkExecutorCpuUnits]
+   * @param {string} [params.entityHardwareSpecificationSparkExecutorCpuModel]
+   * @param {string} [params.entityHardwareSpecificationSparkExecutorMemSize]
+   * @param {number} [params.entityHardwareSpecificationDatastageNumConductors]
+   * @param {number} [params.entityHardwareSpecificationDatastageNumComputes]
+   * @param {string} [params.entityHardwareSpecificationDatastageConductorCpuUnits]
+   * @param {string} [params.entityHardwareSpecificationDatastageConductorCpuModel]
+   * @param {string} [params.entityHardwareSpecificationDatastageConductorMemSize]
+   * @param {string} [params.entityHardwareSpecificationDatastageComputeCpuUnits]
+   * @param {string} [params.entityHardwareSpecificationDatastageComputeCpuModel]
+   * @param {string} [params.entityHardwareSpecificationDatastageComputeMemSize]
+   * @param {string} [params.entityHardwareSpecificationDatastageInstance]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.HardwareSpecification>>}
    */
@@ -4810,6 +4835,31 @@ class CommonCoreV2 extends BaseService {
         'projectId',
         'metadataName',
         'metadataDescription',
+        'entityHardwareSpecificationNodesCpuUnits',
+        'entityHardwareSpecificationNodesCpuModel',
+        'entityHardwareSpecificationNodesMemSize',
+        'entityHardwareSpecificationNodesGpuNumGpu',
+        'entityHardwareSpecificationNodesGpuName',
+        'entityHardwareSpecificationNodesNumNodes',
+        'entityHardwareSpecificationNodesWorkerPoolId',
+        'entityHardwareSpecificationNodesWorkerPoolProvider',
+        'entityHardwareSpecificationSparkNumDrivers',
+        'entityHardwareSpecificationSparkNumExecutors',
+        'entityHardwareSpecificationSparkDriverCpuUnits',
+        'entityHardwareSpecificationSparkDriverCpuModel',
+        'entityHardwareSpecificationSparkDriverMemSize',
+        'entityHardwareSpecificationSparkExecutorCpuUnits',
+        'entityHardwareSpecificationSparkExecutorCpuModel',
+        'entityHardwareSpecificationSparkExecutorMemSize',
+        'entityHardwareSpecificationDatastageNumConductors',
+        'entityHardwareSpecificationDatastageNumComputes',
+        'entityHardwareSpecificationDatastageConductorCpuUnits',
+        'entityHardwareSpecificationDatastageConductorCpuModel',
+        'entityHardwareSpecificationDatastageConductorMemSize',
+        'entityHardwareSpecificationDatastageComputeCpuUnits',
+        'entityHardwareSpecificationDatastageComputeCpuModel',
+        'entityHardwareSpecificationDatastageComputeMemSize',
+        'entityHardwareSpecificationDatastageInstance',
         'headers',
         'signal',
         'timeout',
@@ -4829,6 +4879,51 @@ class CommonCoreV2 extends BaseService {
         body: {
           '/metadata/name': _params.metadataName,
           '/metadata/description': _params.metadataDescription,
+          '/entity/hardware_specification/nodes/cpu/units': _params.entityHardwareSpecificationNodesCpuUnits,
+          '/entity/hardware_specification/nodes/cpu/model': _params.entityHardwareSpecificationNodesCpuModel,
+          '/entity/hardware_specification/nodes/mem/size': _params.entityHardwareSpecificationNodesMemSize,
+          '/entity/hardware_specification/nodes/gpu/num_gpu':
+            _params.entityHardwareSpecificationNodesGpuNumGpu,
+          '/entity/hardware_specification/nodes/gpu/name': _params.entityHardwareSpecificationNodesGpuName,
+          '/entity/hardware_specification/nodes/num_nodes': _params.entityHardwareSpecificationNodesNumNodes,
+          '/entity/hardware_specification/nodes/worker_pool/id':
+            _params.entityHardwareSpecificationNodesWorkerPoolId,
+          '/entity/hardware_specification/nodes/worker_pool/provider':
+            _params.entityHardwareSpecificationNodesWorkerPoolProvider,
+          '/entity/hardware_specification/spark/num_drivers':
+            _params.entityHardwareSpecificationSparkNumDrivers,
+          '/entity/hardware_specification/spark/num_executors':
+            _params.entityHardwareSpecificationSparkNumExecutors,
+          '/entity/hardware_specification/spark/driver/cpu/units':
+            _params.entityHardwareSpecificationSparkDriverCpuUnits,
+          '/entity/hardware_specification/spark/driver/cpu/model':
+            _params.entityHardwareSpecificationSparkDriverCpuModel,
+          '/entity/hardware_specification/spark/driver/mem/size':
+            _params.entityHardwareSpecificationSparkDriverMemSize,
+          '/entity/hardware_specification/spark/executor/cpu/units':
+            _params.entityHardwareSpecificationSparkExecutorCpuUnits,
+          '/entity/hardware_specification/spark/executor/cpu/model':
+            _params.entityHardwareSpecificationSparkExecutorCpuModel,
+          '/entity/hardware_specification/spark/executor/mem/size':
+            _params.entityHardwareSpecificationSparkExecutorMemSize,
+          '/entity/hardware_specification/datastage/num_conductors':
+            _params.entityHardwareSpecificationDatastageNumConductors,
+          '/entity/hardware_specification/datastage/num_computes':
+            _params.entityHardwareSpecificationDatastageNumComputes,
+          '/entity/hardware_specification/datastage/conductor/cpu/units':
+            _params.entityHardwareSpecificationDatastageConductorCpuUnits,
+          '/entity/hardware_specification/datastage/conductor/cpu/model':
+            _params.entityHardwareSpecificationDatastageConductorCpuModel,
+          '/entity/hardware_specification/datastage/conductor/mem/size':
+            _params.entityHardwareSpecificationDatastageConductorMemSize,
+          '/entity/hardware_specification/datastage/compute/cpu/units':
+            _params.entityHardwareSpecificationDatastageComputeCpuUnits,
+          '/entity/hardware_specification/datastage/compute/cpu/model':
+            _params.entityHardwareSpecificationDatastageComputeCpuModel,
+          '/entity/hardware_specification/datastage/compute/mem/size':
+            _params.entityHardwareSpecificationDatastageComputeMemSize,
+          '/entity/hardware_specification/datastage/instance':
+            _params.entityHardwareSpecificationDatastageInstance,
         },
         headers: {
           Accept: 'application/json',
@@ -10004,6 +10099,106 @@ namespace CommonCoreV2 {
      * (body field `/metadata/description`)
      */
     metadataDescription?: string;
+    /**
+     * (body field `/entity/hardware_specification/nodes/cpu/units`)
+     */
+    entityHardwareSpecificationNodesCpuUnits?: string;
+    /**
+     * (body field `/entity/hardware_specification/nodes/cpu/model`)
+     */
+    entityHardwareSpecificationNodesCpuModel?: string;
+    /**
+     * (body field `/entity/hardware_specification/nodes/mem/size`)
+     */
+    entityHardwareSpecificationNodesMemSize?: string;
+    /**
+     * (body field `/entity/hardware_specification/nodes/gpu/num_gpu`)
+     */
+    entityHardwareSpecificationNodesGpuNumGpu?: number;
+    /**
+     * (body field `/entity/hardware_specification/nodes/gpu/name`)
+     */
+    entityHardwareSpecificationNodesGpuName?: string;
+    /**
+     * (body field `/entity/hardware_specification/nodes/num_nodes`)
+     */
+    entityHardwareSpecificationNodesNumNodes?: number;
+    /**
+     * (body field `/entity/hardware_specification/nodes/worker_pool/id`)
+     */
+    entityHardwareSpecificationNodesWorkerPoolId?: number;
+    /**
+     * (body field `/entity/hardware_specification/nodes/worker_pool/provider`)
+     */
+    entityHardwareSpecificationNodesWorkerPoolProvider?: string;
+    /**
+     * (body field `/entity/hardware_specification/spark/num_drivers`)
+     */
+    entityHardwareSpecificationSparkNumDrivers?: number;
+    /**
+     * (body field `/entity/hardware_specification/spark/num_executors`)
+     */
+    entityHardwareSpecificationSparkNumExecutors?: number;
+    /**
+     * (body field `/entity/hardware_specification/spark/driver/cpu/units`)
+     */
+    entityHardwareSpecificationSparkDriverCpuUnits?: string;
+    /**
+     * (body field `/entity/hardware_specification/spark/driver/cpu/model`)
+     */
+    entityHardwareSpecificationSparkDriverCpuModel?: string;
+    /**
+     * (body field `/entity/hardware_specification/spark/driver/mem/size`)
+     */
+    entityHardwareSpecificationSparkDriverMemSize?: string;
+    /**
+     * (body field `/entity/hardware_specification/spark/executor/cpu/units`)
+     */
+    entityHardwareSpecificationSparkExecutorCpuUnits?: string;
+    /**
+     * (body field `/entity/hardware_specification/spark/executor/cpu/model`)
+     */
+    entityHardwareSpecificationSparkExecutorCpuModel?: string;
+    /**
+     * (body field `/entity/hardware_specification/spark/executor/mem/size`)
+     */
+    entityHardwareSpecificationSparkExecutorMemSize?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/num_conductors`)
+     */
+    entityHardwareSpecificationDatastageNumConductors?: number;
+    /**
+     * (body field `/entity/hardware_specification/datastage/num_computes`)
+     */
+    entityHardwareSpecificationDatastageNumComputes?: number;
+    /**
+     * (body field `/entity/hardware_specification/datastage/conductor/cpu/units`)
+     */
+    entityHardwareSpecificationDatastageConductorCpuUnits?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/conductor/cpu/model`)
+     */
+    entityHardwareSpecificationDatastageConductorCpuModel?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/conductor/mem/size`)
+     */
+    entityHardwareSpecificationDatastageConductorMemSize?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/compute/cpu/units`)
+     */
+    entityHardwareSpecificationDatastageComputeCpuUnits?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/compute/cpu/model`)
+     */
+    entityHardwareSpecificationDatastageComputeCpuModel?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/compute/mem/size`)
+     */
+    entityHardwareSpecificationDatastageComputeMemSize?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/instance`)
+     */
+    entityHardwareSpecificationDatastageInstance?: string;
   }
 
   /**
@@ -12297,6 +12492,31 @@ namespace CommonCoreV2 {
   export interface HardwareSpecificationUpdate {
     '/metadata/name'?: string;
     '/metadata/description'?: string;
+    '/entity/hardware_specification/nodes/cpu/units'?: string;
+    '/entity/hardware_specification/nodes/cpu/model'?: string;
+    '/entity/hardware_specification/nodes/mem/size'?: string;
+    '/entity/hardware_specification/nodes/gpu/num_gpu'?: number;
+    '/entity/hardware_specification/nodes/gpu/name'?: string;
+    '/entity/hardware_specification/nodes/num_nodes'?: number;
+    '/entity/hardware_specification/nodes/worker_pool/id'?: number;
+    '/entity/hardware_specification/nodes/worker_pool/provider'?: string;
+    '/entity/hardware_specification/spark/num_drivers'?: number;
+    '/entity/hardware_specification/spark/num_executors'?: number;
+    '/entity/hardware_specification/spark/driver/cpu/units'?: string;
+    '/entity/hardware_specification/spark/driver/cpu/model'?: string;
+    '/entity/hardware_specification/spark/driver/mem/size'?: string;
+    '/entity/hardware_specification/spark/executor/cpu/units'?: string;
+    '/entity/hardware_specification/spark/executor/cpu/model'?: string;
+    '/entity/hardware_specification/spark/executor/mem/size'?: string;
+    '/entity/hardware_specification/datastage/num_conductors'?: number;
+    '/entity/hardware_specification/datastage/num_computes'?: number;
+    '/entity/hardware_specification/datastage/conductor/cpu/units'?: string;
+    '/entity/hardware_specification/datastage/conductor/cpu/model'?: string;
+    '/entity/hardware_specification/datastage/conductor/mem/size'?: string;
+    '/entity/hardware_specification/datastage/compute/cpu/units'?: string;
+    '/entity/hardware_specification/datastage/compute/cpu/model'?: string;
+    '/entity/hardware_specification/datastage/compute/mem/size'?: string;
+    '/entity/hardware_specification/datastage/instance'?: string;
     [key: string]: any;
   }
 
