@@ -286,7 +286,7 @@ export function pagerDeclaration(d, pager, service, components) {
     throw new Error(`${d.id}: the result has no array "${pager.itemsField}" for ${pager.className}`);
   const itemType = typeOf(resolve(field, components).items, '    ');
   const tokenParam = camelCase(pager.scheme.param);
-  if (!d.params.some((p) => p.name === tokenParam && p.in === 'query'))
+  if (!d.params.some((p) => p.name === tokenParam && (p.in === 'query' || p.in === 'body')))
     throw new Error(
       `${d.id}: ${pager.className} pages with "${tokenParam}", which the operation does not take`,
     );

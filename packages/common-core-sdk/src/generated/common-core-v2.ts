@@ -13487,6 +13487,84 @@ namespace CommonCoreV2 {
   }
 
   /**
+   * Pages through `discoverAssetsAnonymously`: `hasNext()`, `getNext()` and `getAll()`, or `for await` over the items.
+   *
+   * Each page is one call; the `offset` parameter is managed by the pager.
+   */
+  export class AnonymouslyDiscoveredAssetsPager extends Pager<{
+    id?: string;
+    type?: string;
+    name?: string;
+    description?: string;
+    path?: string;
+    has_children?: boolean;
+    details?: JsonObject;
+  }> {
+    constructor(client: CommonCoreV2, params: DiscoverAssetsAnonymouslyParams) {
+      super(
+        pageFetcher(
+          (p: DiscoverAssetsAnonymouslyParams) => client.discoverAssetsAnonymously(p),
+          { ...params },
+          'assets',
+          offsetLimitScheme(),
+        ),
+      );
+    }
+  }
+
+  /**
+   * Pages through `discoverAssets`: `hasNext()`, `getNext()` and `getAll()`, or `for await` over the items.
+   *
+   * Each page is one call; the `offset` parameter is managed by the pager.
+   */
+  export class DiscoveredAssetsPager extends Pager<{
+    id?: string;
+    type?: string;
+    name?: string;
+    description?: string;
+    path?: string;
+    has_children?: boolean;
+    details?: JsonObject;
+  }> {
+    constructor(client: CommonCoreV2, params: DiscoverAssetsParams) {
+      super(
+        pageFetcher(
+          (p: DiscoverAssetsParams) => client.discoverAssets(p),
+          { ...params },
+          'assets',
+          offsetLimitScheme(),
+        ),
+      );
+    }
+  }
+
+  /**
+   * Pages through `discoverDataAsset`: `hasNext()`, `getNext()` and `getAll()`, or `for await` over the items.
+   *
+   * Each page is one call; the `offset` parameter is managed by the pager.
+   */
+  export class DiscoveredDataAssetPager extends Pager<{
+    id?: string;
+    type?: string;
+    name?: string;
+    description?: string;
+    path?: string;
+    has_children?: boolean;
+    details?: JsonObject;
+  }> {
+    constructor(client: CommonCoreV2, params: DiscoverDataAssetParams) {
+      super(
+        pageFetcher(
+          (p: DiscoverDataAssetParams) => client.discoverDataAsset(p),
+          { ...params },
+          'assets',
+          offsetLimitScheme(),
+        ),
+      );
+    }
+  }
+
+  /**
    * Pages through `listConnectionFiles`: `hasNext()`, `getNext()` and `getAll()`, or `for await` over the items.
    *
    * Each page is one call; the `offset` parameter is managed by the pager.
@@ -13675,6 +13753,23 @@ namespace CommonCoreV2 {
           'items',
           nextHrefStartScheme,
         ),
+      );
+    }
+  }
+
+  /**
+   * Pages through `searchAssetType`: `hasNext()`, `getNext()` and `getAll()`, or `for await` over the items.
+   *
+   * Each page is one call; the `bookmark` parameter is managed by the pager.
+   */
+  export class AssetSearchPager extends Pager<Asset> {
+    constructor(client: CommonCoreV2, params: SearchAssetTypeParams) {
+      super(
+        pageFetcher((p: SearchAssetTypeParams) => client.searchAssetType(p), { ...params }, 'results', {
+          param: 'bookmark',
+          next: (r: any) =>
+            typeof r?.next?.bookmark === 'string' && r.next.bookmark ? r.next.bookmark : undefined,
+        }),
       );
     }
   }
