@@ -42,7 +42,9 @@ export async function renderService(contract, service, targetFile) {
     pagers.push(pagerDeclaration(o.d, { ...cfg, scheme }, service, components));
   }
   const versioned = ops.some((o) => o.d.versioned);
-  const usesUpload = ops.some((o) => o.d.body.mode === 'binary');
+  const usesUpload = ops.some(
+    (o) => o.d.body.mode === 'binary' || o.d.params.some((p) => p.type === 'UploadBody'),
+  );
 
   const imports = [
     'BaseService',
