@@ -159,6 +159,7 @@ async function runOn(db: 'sqlite' | 'postgres'): Promise<void> {
 await runOn('sqlite');
 if (await postgresReachable()) await runOn('postgres');
 else console.log(`PostgreSQL not reachable at ${PG_URL} (set BENCH_DATABASE_URL): its rows are missing.`);
+rows.push(...(await (await import('./sdk.ts')).sdkRows(quick)));
 
 const header: Row = {
   bench: 'benchmark',
