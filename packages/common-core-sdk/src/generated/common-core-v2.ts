@@ -4951,8 +4951,7 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.name
    * @param {string} [params.description]
    * @param {SpecificationReference[]} [params.packageExtensions]
-   * @param {SpecificationReference} [params.baseSoftwareSpecification]
-   * @param {Object} [params.softwareConfiguration]
+   * @param {SpecificationReference} params.baseSoftwareSpecification
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.SoftwareSpecification>>}
    */
@@ -4962,7 +4961,7 @@ class CommonCoreV2 extends BaseService {
     const _params = { ...params };
     const _error = checkParams(
       _params,
-      ['name'],
+      ['name', 'baseSoftwareSpecification'],
       [
         'spaceId',
         'projectId',
@@ -4970,7 +4969,6 @@ class CommonCoreV2 extends BaseService {
         'description',
         'packageExtensions',
         'baseSoftwareSpecification',
-        'softwareConfiguration',
         'headers',
         'signal',
         'timeout',
@@ -4990,7 +4988,6 @@ class CommonCoreV2 extends BaseService {
           description: _params.description,
           package_extensions: _params.packageExtensions,
           base_software_specification: _params.baseSoftwareSpecification,
-          software_configuration: _params.softwareConfiguration,
         },
         headers: {
           Accept: 'application/json',
@@ -5157,11 +5154,11 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.spaceId]
    * @param {string} [params.projectId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
-   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
+   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.SoftwareSpecification>>}
    */
   public addSoftwareSpecificationPackageExtension(
     params: CommonCoreV2.AddSoftwareSpecificationPackageExtensionParams,
-  ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
+  ): Promise<CommonCoreV2.Response<CommonCoreV2.SoftwareSpecification>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
@@ -5177,7 +5174,7 @@ class CommonCoreV2 extends BaseService {
       ],
     );
     if (_error) return Promise.reject(_error);
-    return this.createRequest<CommonCoreV2.EmptyObject>({
+    return this.createRequest<CommonCoreV2.SoftwareSpecification>({
       options: {
         url: '/v2/software_specifications/{software_specification_guid}/package_extensions/{package_extension_guid}',
         method: 'PUT',
@@ -5190,6 +5187,7 @@ class CommonCoreV2 extends BaseService {
           project_id: _params.projectId,
         },
         headers: {
+          Accept: 'application/json',
           ..._params.headers,
         },
         signal: _params.signal,
@@ -5345,11 +5343,11 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.spaceId]
    * @param {string} [params.projectId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
-   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
+   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.PackageExtension>>}
    */
   public completePackageExtensionUpload(
     params: CommonCoreV2.CompletePackageExtensionUploadParams,
-  ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
+  ): Promise<CommonCoreV2.Response<CommonCoreV2.PackageExtension>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
@@ -5357,7 +5355,7 @@ class CommonCoreV2 extends BaseService {
       ['packageExtensionGuid', 'spaceId', 'projectId', 'headers', 'signal', 'timeout'],
     );
     if (_error) return Promise.reject(_error);
-    return this.createRequest<CommonCoreV2.EmptyObject>({
+    return this.createRequest<CommonCoreV2.PackageExtension>({
       options: {
         url: '/v2/package_extensions/{package_extension_guid}/upload_complete',
         method: 'POST',
@@ -5369,6 +5367,7 @@ class CommonCoreV2 extends BaseService {
           project_id: _params.projectId,
         },
         headers: {
+          Accept: 'application/json',
           ..._params.headers,
         },
         signal: _params.signal,
@@ -10174,14 +10173,7 @@ namespace CommonCoreV2 {
     /**
      * (body field `base_software_specification`)
      */
-    baseSoftwareSpecification?: SpecificationReference;
-    /**
-     * (body field `software_configuration`)
-     */
-    softwareConfiguration?: {
-      included_packages?: JsonObject[];
-      platform?: JsonObject;
-    };
+    baseSoftwareSpecification: SpecificationReference;
   }
 
   /**
@@ -12776,7 +12768,7 @@ namespace CommonCoreV2 {
     interpreter?: string;
     object_key?: string;
     /**
-     * Where to upload the file.
+     * Where to upload the file: PUT it there as application/octet-stream (with the bearer token), then call upload_complete. Once complete, GET downloads it.
      */
     href?: string;
   }
@@ -13141,11 +13133,7 @@ namespace CommonCoreV2 {
     name: string;
     description?: string;
     package_extensions?: SpecificationReference[];
-    base_software_specification?: SpecificationReference;
-    software_configuration?: {
-      included_packages?: JsonObject[];
-      platform?: JsonObject;
-    };
+    base_software_specification: SpecificationReference;
   }
 
   export interface SoftwareSpecificationDetails {
