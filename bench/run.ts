@@ -18,6 +18,7 @@ const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefi
 const dbs: BenchDb[] = ['sqlite'];
 if (await postgresReachable()) dbs.push('postgres');
 else console.log(`PostgreSQL not reachable at ${PG_URL} (set BENCH_DATABASE_URL): its rows are missing.`);
+rows.push(...(await (await import('./sdk.ts')).sdkRows(quick)));
 
 const rows: BenchRow[] = [];
 const failures: string[] = [];
