@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * `npm run test:reliability`: the reliability suites (test/reliability/) and the contract fuzz at full
+ * size. Sizes come from environment variables (see RELIABILITY.md); `npm test` runs a short form.
+ */
+export default defineConfig({
+  test: {
+    include: ['test/reliability/**/*.test.ts', 'test/fuzz/contract-fuzz.test.ts'],
+    testTimeout: 1_800_000,
+    hookTimeout: 300_000,
+    pool: 'forks',
+    // One suite at a time: they load the machine on purpose and measure memory.
+    fileParallelism: false,
+    env: { FUZZ_REQUESTS: process.env.FUZZ_REQUESTS ?? '20000' },
+  },
+});
