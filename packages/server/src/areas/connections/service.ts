@@ -6,12 +6,7 @@ import type { Asset } from '../assets/model.ts';
 import type { AssetRepository } from '../assets/repository.ts';
 import type { AssetRow } from '../assets/tables.ts';
 import { decodeBookmark, encodeBookmark, isStringPair } from '../containers/bookmark.ts';
-import {
-  CONTAINER_PARAM,
-  containerQueryString,
-  requireContainerRole,
-  type ContainerRef,
-} from '../containers/access.ts';
+import { CONTAINER_PARAM, requireContainerRole, type ContainerRef } from '../containers/access.ts';
 import type { DatasourceType } from '../datasource-types/model.ts';
 import type { DatasourceTypeService } from '../datasource-types/service.ts';
 import { openSource } from './drivers.ts';
@@ -414,7 +409,12 @@ export class ConnectionService {
         return this.present(asset, await typeCache.get(tid)!, principal, q);
       }),
     );
-    const base = `/v2/connections?${containerQueryString(container)}&limit=${limit}${q.sort ? `&sort=${encodeURIComponent(q.sort)}` : ''}`;
+    // the links repeat every parameter of the request but the position
+    const kept = new URLSearchParams();
+    for (const [k, v] of Object.entries(q as Record<string, unknown>))
+      if (v !== undefined && k !== 'start' && k !== 'offset' && k !== 'limit') kept.set(k, String(v));
+    kept.set('limit', String(limit));
+    const base = `/v2/connections?${kept.toString()}`;
     const last = page[page.length - 1];
     return {
       resources,
