@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Operation } from 'fast-json-patch';
 import type { AppContext } from '../../platform/context.ts';
+import { ApiError } from '../../platform/errors.ts';
 import { registerOperations } from '../../platform/operations.ts';
 import { assetStoreOf } from '../assets/store.ts';
 import { containerOfQuery } from '../containers/access.ts';
@@ -142,7 +143,15 @@ export function registerConnections(app: FastifyInstance, ctx: AppContext): void
     child.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
     registerOperations(child, ctx, {
       'POST /v2/connections/files/{file_name}': async (req: FastifyRequest, reply: FastifyReply) => {
-        const body = req.body instanceof Readable ? req.body : Readable.from([]);
+        const type = String(req.headers['content-type'] ?? '')
+          .split(';')[0]
+          .trim()
+          .toLowerCase();
+        if (type !== 'application/octet-stream' || !(req.body instanceof Readable))
+          throw new ApiError(415, 'Upload the file as application/octet-stream.', {
+            code: 'unsupported_media_type',
+          });
+        const body = req.body;
         try {
           const file = await files.upload(req.principal, params(req).file_name, body, declaredLength(req));
           return reply.header('location', file.url).send(file);

@@ -152,6 +152,6 @@ function load(): DatasourceType[] {
 /** The built-in types, by id and by name. */
 export const BUILT_IN: DatasourceType[] = load();
 
-export const ENVIRONMENTS = ['cloud', 'java', 'local', 'private', 'spark'];
+export const ENVIRONMENTS = ['cloud', 'java', 'local', 'private', 'public', 'spark'];
 export const PRODUCTS = ['catalog', 'cpd', 'datarefinery', 'datastage', 'dv', 'mde', 'mdi', 'ml', 'studio'];
 export const PERSPECTIVES = ['cpd', 'wx'];
