@@ -176,6 +176,7 @@ class CommonCoreV2 extends BaseService {
    * @param {ConnectionLocation} [params.locationDefinition]
    * @param {string} [params.refAssetId]
    * @param {string} [params.refCatalogId]
+   * @param {string} [params.dataSourceDefinitionAssetId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.Connection>>}
    */
@@ -211,6 +212,7 @@ class CommonCoreV2 extends BaseService {
         'locationDefinition',
         'refAssetId',
         'refCatalogId',
+        'dataSourceDefinitionAssetId',
         'headers',
         'signal',
         'timeout',
@@ -247,6 +249,7 @@ class CommonCoreV2 extends BaseService {
           location_definition: _params.locationDefinition,
           ref_asset_id: _params.refAssetId,
           ref_catalog_id: _params.refCatalogId,
+          data_source_definition_asset_id: _params.dataSourceDefinitionAssetId,
         },
         headers: {
           'Skip-Enforcement': _params.skipEnforcement,
@@ -482,6 +485,7 @@ class CommonCoreV2 extends BaseService {
    * @param {ConnectionLocation} [params.locationDefinition]
    * @param {string} [params.refAssetId]
    * @param {string} [params.refCatalogId]
+   * @param {string} [params.dataSourceDefinitionAssetId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.DiscoveredAssetCollection>>}
    */
@@ -519,6 +523,7 @@ class CommonCoreV2 extends BaseService {
         'locationDefinition',
         'refAssetId',
         'refCatalogId',
+        'dataSourceDefinitionAssetId',
         'headers',
         'signal',
         'timeout',
@@ -557,6 +562,7 @@ class CommonCoreV2 extends BaseService {
           location_definition: _params.locationDefinition,
           ref_asset_id: _params.refAssetId,
           ref_catalog_id: _params.refCatalogId,
+          data_source_definition_asset_id: _params.dataSourceDefinitionAssetId,
         },
         headers: {
           Accept: _params.accept ?? 'application/json',
@@ -7269,6 +7275,10 @@ namespace CommonCoreV2 {
      * (body field `ref_catalog_id`)
      */
     refCatalogId?: string;
+    /**
+     * (body field `data_source_definition_asset_id`)
+     */
+    dataSourceDefinitionAssetId?: string;
   }
 
   /**
@@ -7529,6 +7539,10 @@ namespace CommonCoreV2 {
      * (body field `ref_catalog_id`)
      */
     refCatalogId?: string;
+    /**
+     * (body field `data_source_definition_asset_id`)
+     */
+    dataSourceDefinitionAssetId?: string;
   }
 
   /**
@@ -11809,10 +11823,10 @@ namespace CommonCoreV2 {
   >;
 
   /**
-   * Catalog asset metadata of a connection or datasource type.
+   * Catalog asset metadata of a connection or datasource type (no asset_id when the connection was not persisted: persist=false).
    */
   export interface AssetMetadata {
-    asset_id: string;
+    asset_id?: string;
     asset_type?: string;
     asset_category?: string;
     catalog_id?: string;
@@ -12144,6 +12158,7 @@ namespace CommonCoreV2 {
     location_definition?: ConnectionLocation;
     ref_asset_id?: string;
     ref_catalog_id?: string;
+    data_source_definition_asset_id?: string;
   }
   export namespace ConnectionCreate {
     export namespace Constants {
@@ -12209,8 +12224,12 @@ namespace CommonCoreV2 {
     fileName?: string;
     url?: string;
     hash?: string;
+    /**
+     * Hex SHA-256 of the content.
+     */
     digest?: string;
     createdAt?: string;
+    size?: number;
   }
 
   export interface ConnectionFileList {
@@ -12334,6 +12353,7 @@ namespace CommonCoreV2 {
     interaction_properties?: InteractionProperties;
     discovery?: JsonObject;
     actions?: JsonObject[];
+    data_source_definition_id?: string;
   }
 
   export interface DatasourceTypeList {
