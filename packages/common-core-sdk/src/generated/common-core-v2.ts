@@ -5458,27 +5458,27 @@ class CommonCoreV2 extends BaseService {
   /**
    * Archive the asset container
    *
-   * Give exactly one of `catalog_id`, `project_id`, `space_id` (x-required-one-of).
+   * Admins only. The assets become unreachable at once (403 with code asset_container_archived on every asset operation) and move out of the assets database in the background. Give exactly one of `catalog_id`, `project_id`, `space_id` (x-required-one-of).
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} [params.catalogId] - Wire name inferred by analogy with other operations of this API.
    * @param {string} [params.projectId] - Wire name inferred by analogy with other operations of this API.
    * @param {string} [params.spaceId] - Wire name inferred by analogy with other operations of this API.
-   * @param {AssetContainerArchiveRequest} params.assetContainerArchiveRequest - Archive request. Its fields are not documented in the seed.
+   * @param {AssetContainerArchiveRequest} [params.assetContainerArchiveRequest] - Archive request. Its fields are not documented in the seed; none is needed.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
-   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
+   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetContainerArchiveInfo>>}
    */
   public archiveAssetContainer(
-    params: CommonCoreV2.ArchiveAssetContainerParams,
-  ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
+    params?: CommonCoreV2.ArchiveAssetContainerParams,
+  ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetContainerArchiveInfo>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
-      ['assetContainerArchiveRequest'],
+      [],
       ['catalogId', 'projectId', 'spaceId', 'assetContainerArchiveRequest', 'headers', 'signal', 'timeout'],
     );
     if (_error) return Promise.reject(_error);
-    return this.createRequest<CommonCoreV2.EmptyObject>({
+    return this.createRequest<CommonCoreV2.AssetContainerArchiveInfo>({
       options: {
         url: '/v2/asset_containers/archive',
         method: 'POST',
@@ -5489,6 +5489,7 @@ class CommonCoreV2 extends BaseService {
         },
         body: _params.assetContainerArchiveRequest,
         headers: {
+          Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
         },
@@ -5627,18 +5628,18 @@ class CommonCoreV2 extends BaseService {
   /**
    * Restore the asset container
    *
-   * Give exactly one of `catalog_id`, `project_id`, `space_id` (x-required-one-of).
+   * Admins only. 202: the restore starts in the background; 200: a restore is already running. A container that is not archived is a 400. Give exactly one of `catalog_id`, `project_id`, `space_id` (x-required-one-of).
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} [params.catalogId] - Wire name inferred by analogy with other operations of this API.
    * @param {string} [params.projectId] - Wire name inferred by analogy with other operations of this API.
    * @param {string} [params.spaceId] - Wire name inferred by analogy with other operations of this API.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
-   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
+   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetContainerArchiveInfo>>}
    */
   public restoreAssetContainer(
     params?: CommonCoreV2.RestoreAssetContainerParams,
-  ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
+  ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetContainerArchiveInfo>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
@@ -5646,7 +5647,7 @@ class CommonCoreV2 extends BaseService {
       ['catalogId', 'projectId', 'spaceId', 'headers', 'signal', 'timeout'],
     );
     if (_error) return Promise.reject(_error);
-    return this.createRequest<CommonCoreV2.EmptyObject>({
+    return this.createRequest<CommonCoreV2.AssetContainerArchiveInfo>({
       options: {
         url: '/v2/asset_containers/restore',
         method: 'POST',
@@ -5656,6 +5657,7 @@ class CommonCoreV2 extends BaseService {
           space_id: _params.spaceId,
         },
         headers: {
+          Accept: 'application/json',
           ..._params.headers,
         },
         signal: _params.signal,
@@ -10386,11 +10388,11 @@ namespace CommonCoreV2 {
      */
     spaceId?: string;
     /**
-     * Archive request. Its fields are not documented in the seed.
+     * Archive request. Its fields are not documented in the seed; none is needed.
      *
      * (request body)
      */
-    assetContainerArchiveRequest: AssetContainerArchiveRequest;
+    assetContainerArchiveRequest?: AssetContainerArchiveRequest;
   }
 
   /**
@@ -11272,14 +11274,67 @@ namespace CommonCoreV2 {
   }
 
   /**
-   * Archive information. Its fields are not documented in the seed.
+   * Archive information of an asset container. The seed documents no fields; these are the fields of this implementation.
    */
   export interface AssetContainerArchiveInfo {
-    [key: string]: any;
+    container: {
+      id: string;
+      type: OpenEnum<'catalog' | 'project' | 'space'>;
+    };
+    /**
+     * active: the assets are reachable; archiving / restoring: the work runs in the background and the assets are not reachable; archived: the assets are kept out of the assets database and are not reachable until restored.
+     */
+    status: OpenEnum<'active' | 'archiving' | 'archived' | 'restoring'>;
+    /**
+     * Whether the container is archived (status archived).
+     */
+    archived: boolean;
+    /**
+     * When the last archive or restore was asked for.
+     */
+    requested_at?: string;
+    /**
+     * IAM id of who asked for it.
+     */
+    requested_by?: string;
+    /**
+     * When the last archive completed.
+     */
+    archived_at?: string;
+    archived_by?: string;
+    /**
+     * When the last restore completed.
+     */
+    restored_at?: string;
+    restored_by?: string;
+    /**
+     * Assets in the archive (archived or restoring).
+     */
+    asset_count?: number;
+    /**
+     * Attachments of those assets.
+     */
+    attachment_count?: number;
+    /**
+     * Why the last archive or restore failed; the container stayed as it was.
+     */
+    failure?: string;
+  }
+  export namespace AssetContainerArchiveInfo {
+    export namespace Constants {
+      /** Values of `status`. */
+      export const Status = {
+        ACTIVE: 'active',
+        ARCHIVING: 'archiving',
+        ARCHIVED: 'archived',
+        RESTORING: 'restoring',
+      } as const;
+      export type Status = (typeof Status)[keyof typeof Status];
+    }
   }
 
   /**
-   * Archive request. Its fields are not documented in the seed.
+   * Archive request. Its fields are not documented in the seed; none is needed.
    */
   export interface AssetContainerArchiveRequest {
     [key: string]: any;

@@ -6,6 +6,7 @@ import { registerProjectTokens } from './projects/token-routes.ts';
 import { registerSpaces } from './spaces/routes.ts';
 import { registerAssets } from './assets/routes.ts';
 import { registerCatalogs } from './catalogs/routes.ts';
+import { registerAssetContainers } from './asset-containers/routes.ts';
 import { registerCodeEngine } from './code-engine/register.ts';
 
 /** Every API area, registered in seed order. */
@@ -16,5 +17,6 @@ export function registerAreas(app: FastifyInstance, ctx: AppContext): void {
   registerSpaces(app, ctx);
   registerAssets(app, ctx);
   registerCatalogs(app, ctx);
+  registerAssetContainers(app, ctx);
   registerCodeEngine(app, ctx);
 }

@@ -5,6 +5,7 @@ import { projectTokenMigrations } from '../areas/projects/tokens-migrations.ts';
 import { spaceMigrations } from '../areas/spaces/migrations.ts';
 import { assetMigrations } from '../areas/assets/migrations.ts';
 import { catalogMigrations } from '../areas/catalogs/migrations.ts';
+import { assetContainerMigrations } from '../areas/asset-containers/migrations.ts';
 import { codeEngineMigrations } from '../areas/code-engine/migrations.ts';
 
 /**
@@ -19,6 +20,7 @@ const all: Record<string, Migration> = {
   ...assetMigrations,
   ...catalogMigrations,
   ...codeEngineMigrations,
+  ...assetContainerMigrations,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => all };
