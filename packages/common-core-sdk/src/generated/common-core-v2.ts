@@ -5670,10 +5670,10 @@ class CommonCoreV2 extends BaseService {
    * List all asset lists defined for an account
    *
    * @param {Object} params - The parameters to send to the service.
-   * @param {string} [params.query] - CEL expression, e.g. created_at>="2023-08-23T21:10:40Z".
+   * @param {string} [params.query] - CEL expression over the fields id, name, description, type, state, message, archived (bool), created_at, last_updated_at, last_updated_by (strings; times compare as ISO text), asset, access_control and properties (maps), e.g. created_at>="2023-08-23T21:10:40Z" && access_control.owner=="IBMid-1". A malformed expression or an unknown field is a 400 that says where.
    * @param {string} [params.start]
    * @param {number} [params.limit]
-   * @param {string} [params.sort] - Wire name inferred by analogy with other operations of this API.
+   * @param {string[]} [params.sort] - created_at, -created_at, last_updated_at, -last_updated_at or name, -name; repeat it (or separate with commas) to sort by several. Wire name inferred by analogy with other operations of this API.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetListCollection>>}
    */
@@ -5711,21 +5711,23 @@ class CommonCoreV2 extends BaseService {
    * Create a new asset list
    *
    * @param {Object} params - The parameters to send to the service.
-   * @param {string} [params.name]
+   * @param {string} params.name
    * @param {string} [params.description]
-   * @param {string} [params.type] - e.g. order.
+   * @param {string} params.type - e.g. order.
+   * @param {string} [params.state] - default_state when not given.
+   * @param {Object} [params.asset]
    * @param {AssetListItem[]} [params.items]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetList>>}
    */
   public createAssetList(
-    params?: CommonCoreV2.CreateAssetListParams,
+    params: CommonCoreV2.CreateAssetListParams,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetList>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
-      [],
-      ['name', 'description', 'type', 'items', 'headers', 'signal', 'timeout'],
+      ['name', 'type'],
+      ['name', 'description', 'type', 'state', 'asset', 'items', 'headers', 'signal', 'timeout'],
     );
     if (_error) return Promise.reject(_error);
     return this.createRequest<CommonCoreV2.AssetList>({
@@ -5736,6 +5738,8 @@ class CommonCoreV2 extends BaseService {
           name: _params.name,
           description: _params.description,
           type: _params.type,
+          state: _params.state,
+          asset: _params.asset,
           items: _params.items,
         },
         headers: {
@@ -5753,7 +5757,7 @@ class CommonCoreV2 extends BaseService {
    * Delete asset lists
    *
    * @param {Object} params - The parameters to send to the service.
-   * @param {string} [params.query] - CEL expression, e.g. created_at>="2023-08-23T21:10:40Z".
+   * @param {string} [params.query] - CEL expression over the fields id, name, description, type, state, message, archived (bool), created_at, last_updated_at, last_updated_by (strings; times compare as ISO text), asset, access_control and properties (maps), e.g. created_at>="2023-08-23T21:10:40Z" && access_control.owner=="IBMid-1". A malformed expression or an unknown field is a 400 that says where.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
@@ -10507,7 +10511,7 @@ namespace CommonCoreV2 {
 
   export interface ListAssetListsParams extends DefaultParams {
     /**
-     * CEL expression, e.g. created_at>="2023-08-23T21:10:40Z".
+     * CEL expression over the fields id, name, description, type, state, message, archived (bool), created_at, last_updated_at, last_updated_by (strings; times compare as ISO text), asset, access_control and properties (maps), e.g. created_at>="2023-08-23T21:10:40Z" && access_control.owner=="IBMid-1". A malformed expression or an unknown field is a 400 that says where.
      *
      * (query parameter `query`)
      */
@@ -10521,11 +10525,11 @@ namespace CommonCoreV2 {
      */
     limit?: number;
     /**
-     * Wire name inferred by analogy with other operations of this API.
+     * created_at, -created_at, last_updated_at, -last_updated_at or name, -name; repeat it (or separate with commas) to sort by several. Wire name inferred by analogy with other operations of this API.
      *
      * (query parameter `sort`)
      */
-    sort?: string;
+    sort?: string[];
   }
 
   /**
@@ -10536,7 +10540,7 @@ namespace CommonCoreV2 {
     /**
      * (body field `name`)
      */
-    name?: string;
+    name: string;
     /**
      * (body field `description`)
      */
@@ -10546,7 +10550,24 @@ namespace CommonCoreV2 {
      *
      * (body field `type`)
      */
-    type?: string;
+    type: string;
+    /**
+     * default_state when not given.
+     *
+     * (body field `state`)
+     */
+    state?: string;
+    /**
+     * (body field `asset`)
+     */
+    asset?: {
+      id?: string;
+      type?: string;
+      container?: {
+        id?: string;
+        type?: OpenEnum<'catalog' | 'project' | 'space'>;
+      };
+    };
     /**
      * (body field `items`)
      */
@@ -10559,7 +10580,7 @@ namespace CommonCoreV2 {
 
   export interface DeleteAssetListsParams extends DefaultParams {
     /**
-     * CEL expression, e.g. created_at>="2023-08-23T21:10:40Z".
+     * CEL expression over the fields id, name, description, type, state, message, archived (bool), created_at, last_updated_at, last_updated_by (strings; times compare as ISO text), asset, access_control and properties (maps), e.g. created_at>="2023-08-23T21:10:40Z" && access_control.owner=="IBMid-1". A malformed expression or an unknown field is a 400 that says where.
      *
      * (query parameter `query`)
      */
@@ -11461,16 +11482,25 @@ namespace CommonCoreV2 {
      * e.g. order.
      */
     type?: string;
+    /**
+     * default_state until an approver or a functional user changes it.
+     */
     state?: string;
+    /**
+     * Set by approvers and functional users.
+     */
+    message?: string;
+    /**
+     * Set by functional users.
+     */
+    properties?: JsonObject;
+    archived?: boolean;
     asset?: {
       id?: string;
       type?: string;
       container?: {
         id?: string;
-        /**
-         * e.g. catalog.
-         */
-        type?: string;
+        type?: OpenEnum<'catalog' | 'project' | 'space'>;
       };
     };
     access_control?: {
@@ -11480,6 +11510,10 @@ namespace CommonCoreV2 {
     created_at?: string;
     last_updated_at?: string;
     last_updated_by?: string;
+    /**
+     * Number of items (GET .../items lists them).
+     */
+    item_count?: number;
   }
 
   export interface AssetListCollection {
@@ -11491,12 +11525,24 @@ namespace CommonCoreV2 {
   }
 
   export interface AssetListCreate {
-    name?: string;
+    name: string;
     description?: string;
     /**
      * e.g. order.
      */
-    type?: string;
+    type: string;
+    /**
+     * default_state when not given.
+     */
+    state?: string;
+    asset?: {
+      id?: string;
+      type?: string;
+      container?: {
+        id?: string;
+        type?: OpenEnum<'catalog' | 'project' | 'space'>;
+      };
+    };
     items?: AssetListItem[];
   }
 
@@ -11509,20 +11555,14 @@ namespace CommonCoreV2 {
       type?: string;
       container?: {
         id?: string;
-        /**
-         * e.g. catalog.
-         */
-        type?: string;
+        type?: OpenEnum<'catalog' | 'project' | 'space'>;
       };
       metadata?: {
         id?: string;
         type?: string;
         container?: {
           id?: string;
-          /**
-           * e.g. catalog.
-           */
-          type?: string;
+          type?: OpenEnum<'catalog' | 'project' | 'space'>;
         };
       };
     };

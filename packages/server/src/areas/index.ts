@@ -7,6 +7,7 @@ import { registerSpaces } from './spaces/routes.ts';
 import { registerAssets } from './assets/routes.ts';
 import { registerCatalogs } from './catalogs/routes.ts';
 import { registerAssetContainers } from './asset-containers/routes.ts';
+import { registerAssetLists } from './asset-lists/routes.ts';
 import { registerCodeEngine } from './code-engine/register.ts';
 
 /** Every API area, registered in seed order. */
@@ -18,5 +19,6 @@ export function registerAreas(app: FastifyInstance, ctx: AppContext): void {
   registerAssets(app, ctx);
   registerCatalogs(app, ctx);
   registerAssetContainers(app, ctx);
+  registerAssetLists(app, ctx);
   registerCodeEngine(app, ctx);
 }

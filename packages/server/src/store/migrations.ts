@@ -6,6 +6,7 @@ import { spaceMigrations } from '../areas/spaces/migrations.ts';
 import { assetMigrations } from '../areas/assets/migrations.ts';
 import { catalogMigrations } from '../areas/catalogs/migrations.ts';
 import { assetContainerMigrations } from '../areas/asset-containers/migrations.ts';
+import { assetListMigrations } from '../areas/asset-lists/migrations.ts';
 import { codeEngineMigrations } from '../areas/code-engine/migrations.ts';
 
 /**
@@ -21,6 +22,7 @@ const all: Record<string, Migration> = {
   ...catalogMigrations,
   ...codeEngineMigrations,
   ...assetContainerMigrations,
+  ...assetListMigrations,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => all };
