@@ -5,6 +5,8 @@ import { projectTokenMigrations } from '../areas/projects/tokens-migrations.ts';
 import { spaceMigrations } from '../areas/spaces/migrations.ts';
 import { assetMigrations } from '../areas/assets/migrations.ts';
 import { catalogMigrations } from '../areas/catalogs/migrations.ts';
+import { assetContainerMigrations } from '../areas/asset-containers/migrations.ts';
+import { assetListMigrations } from '../areas/asset-lists/migrations.ts';
 import { codeEngineMigrations } from '../areas/code-engine/migrations.ts';
 import { connectionMigrations } from '../areas/connections/migrations.ts';
 
@@ -21,6 +23,8 @@ const all: Record<string, Migration> = {
   ...catalogMigrations,
   ...codeEngineMigrations,
   ...connectionMigrations,
+  ...assetContainerMigrations,
+  ...assetListMigrations,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => all };
