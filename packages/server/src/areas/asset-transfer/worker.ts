@@ -117,12 +117,12 @@ export class TransferWorker {
     this.ctx.log.warn({ err }, 'asset transfer');
   }
 
-  /** Before each page or batch: the pause (tests), then the lease; Interrupted when it is not ours. */
+  /** Before each page or batch: the lease (Interrupted when it is not ours), then the pause (tests). */
   private step(id: string) {
     return async (progress: unknown) => {
-      if (this.stepDelayMs) await new Promise((r) => setTimeout(r, this.stepDelayMs));
       if (this.closed) throw new Interrupted('server closing');
       if (!(await this.repo.heartbeat(id, this.me, this.leaseMs, progress))) throw new Interrupted('stopped');
+      if (this.stepDelayMs) await new Promise((r) => setTimeout(r, this.stepDelayMs));
     };
   }
 
