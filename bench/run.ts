@@ -6,6 +6,7 @@
  */
 import pg from 'pg';
 import { PG_URL, load, medianMs, pool, startBare, startOurs, type OurServer } from './lib.ts';
+import { assetTransferRows } from './asset-transfer.ts';
 
 const quick = process.argv.includes('--quick');
 const SECONDS = quick ? 3 : 10;
@@ -159,6 +160,7 @@ async function runOn(db: 'sqlite' | 'postgres'): Promise<void> {
 await runOn('sqlite');
 if (await postgresReachable()) await runOn('postgres');
 else console.log(`PostgreSQL not reachable at ${PG_URL} (set BENCH_DATABASE_URL): its rows are missing.`);
+rows.push(...(await assetTransferRows(quick, await postgresReachable())));
 
 const header: Row = {
   bench: 'benchmark',

@@ -51,7 +51,7 @@ export async function assetWithAttachments(
 }
 
 /** Waits until an export or import has left pending and in_progress. */
-export async function settled(s: TestServer, url: string, token: string, ms = 30_000) {
+export async function settled(s: TestServer, url: string, token: string, ms = 90_000) {
   const res = await eventually(
     () => s.call('GET', url, { token }),
     (r) => r.status !== 200 || !['pending', 'in_progress'].includes(r.body.entity.status.state),

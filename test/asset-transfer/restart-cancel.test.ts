@@ -186,6 +186,7 @@ describe('cancelling a running transfer', () => {
       await eventually(
         () => countRows(s!, 'blobs'),
         (n) => n === blobs,
+        60_000,
       );
       expect(await countRows(s, 'blobs')).toBe(blobs);
 
@@ -214,7 +215,7 @@ describe('cancelling a running transfer', () => {
       const gone = await eventually(
         () => countRows(s!, 'asset_transfers'),
         (n) => n === 2,
-        20_000,
+        90_000,
       );
       expect(gone).toBe(2);
       expect(await storedAssets(s, t)).toEqual([]);

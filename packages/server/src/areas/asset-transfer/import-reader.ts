@@ -182,16 +182,39 @@ async function writeBatch(
   }
 }
 
-/** Removes imported assets (attachments and content with them) in one database transaction. */
+/**
+ * Removes imported assets with their tags, attachments and content, 500 ids at a time, in one
+ * database transaction (content files after the commit, on SQLite).
+ */
 export async function removeImported(
   store: AssetStore,
   container: ContainerRef,
   ids: string[],
 ): Promise<void> {
-  const done = await store.assets.transaction(async (trx) => {
-    const results = [];
-    for (const id of ids) results.push(await store.assets.deleteAsset(container, id, trx));
-    return results;
+  const blobIds: string[] = [];
+  await store.assets.transaction(async (trx) => {
+    for (let i = 0; i < ids.length; i += 500) {
+      const found = await trx
+        .selectFrom('assets')
+        .select('asset_id')
+        .where('asset_id', 'in', ids.slice(i, i + 500))
+        .where('container_kind', '=', container.kind)
+        .where('container_id', '=', container.id)
+        .execute();
+      const slice = found.map((r) => r.asset_id);
+      if (!slice.length) continue;
+      const atts = await trx
+        .selectFrom('asset_attachments')
+        .select('blob_id')
+        .where('asset_id', 'in', slice)
+        .execute();
+      const blobs = atts.map((a) => a.blob_id).filter((b): b is string => b !== null);
+      blobIds.push(...blobs);
+      await trx.deleteFrom('asset_attachments').where('asset_id', 'in', slice).execute();
+      for (let j = 0; j < blobs.length; j += 500) await store.blobs.removeRows(trx, blobs.slice(j, j + 500));
+      await trx.deleteFrom('asset_tags').where('asset_id', 'in', slice).execute();
+      await trx.deleteFrom('assets').where('asset_id', 'in', slice).execute();
+    }
   });
-  for (const r of done) await r.removeContent();
+  await store.blobs.removeContent(blobIds);
 }
