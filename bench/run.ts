@@ -11,6 +11,8 @@ const MODULES: string[] = [
   './projects.ts', // authenticated GET and list against bare node:http, list cost growth
   './prism.ts', // the same GET and list against the Prism mock of our contract
   './asset-scale.ts', // asset get, search and type list with 1k, 10k, 100k assets
+  './asset-transfer.ts', // export and import of a project with many assets and attachments
+  './sdk.ts', // client CPU per request and import time: our SDKs, bare node:http, ibm-cloud-sdk-core
 ];
 
 const args = process.argv.slice(2);
@@ -20,7 +22,6 @@ const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefi
 const dbs: BenchDb[] = ['sqlite'];
 if (await postgresReachable()) dbs.push('postgres');
 else console.log(`PostgreSQL not reachable at ${PG_URL} (set BENCH_DATABASE_URL): its rows are missing.`);
-rows.push(...(await (await import('./sdk.ts')).sdkRows(quick)));
 
 const rows: BenchRow[] = [];
 const failures: string[] = [];

@@ -16,6 +16,7 @@ import * as ibm from 'ibm-cloud-sdk-core';
 import { CodeEngineV2 } from '../packages/code-engine-sdk/src/index.ts';
 import { BearerTokenAuthenticator, CommonCoreV2 } from '../packages/common-core-sdk/src/index.ts';
 import { ROOT, startBare } from './lib.ts';
+import { benchRowOf, type BenchModule } from './module.ts';
 
 export interface SdkRow {
   bench: string;
@@ -286,3 +287,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   for (const r of await sdkRows(process.argv.includes('--quick')))
     console.log(`${r.bench}: ${r.figure} | baseline ${r.baseline} | ratio ${r.ratio} (goal ${r.goal})`);
 }
+
+const sdkBench: BenchModule = async ({ quick }) => (await sdkRows(quick)).map(benchRowOf);
+export default sdkBench;

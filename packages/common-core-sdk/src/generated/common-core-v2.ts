@@ -3292,20 +3292,20 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.catalogId]
    * @param {string} [params.name]
    * @param {string} [params.description]
-   * @param {AssetExportSelection} [params.assets]
-   * @param {string} [params.encryptionKey]
-   * @param {string} [params.format] - e.g. json.
+   * @param {AssetExportSelection} params.assets
+   * @param {string} [params.encryptionKey] - Secrets of exported assets (connection credentials) are encrypted with this key; without it they are left out.
+   * @param {string} [params.format] - json (the only format this server writes).
    * @param {string[]} [params.moduleKeys]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetExport>>}
    */
   public createAssetExport(
-    params?: CommonCoreV2.CreateAssetExportParams,
+    params: CommonCoreV2.CreateAssetExportParams,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetExport>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
-      [],
+      ['assets'],
       [
         'spaceId',
         'projectId',
@@ -3398,7 +3398,7 @@ class CommonCoreV2 extends BaseService {
   /**
    * Cancel the asset export process
    *
-   * Give one of `space_id`, `project_id`, `catalog_id` (x-required-one-of).
+   * Cancels a pending or in-progress export; with hard_delete=true the export and its content are deleted whatever their state. Give one of `space_id`, `project_id`, `catalog_id` (x-required-one-of).
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.exportId
@@ -3659,7 +3659,7 @@ class CommonCoreV2 extends BaseService {
   /**
    * Cancel the asset import process
    *
-   * Give one of `space_id`, `project_id`, `catalog_id` (x-required-one-of).
+   * Cancels a pending or in-progress import (every asset it created goes); with hard_delete=true the import is deleted whatever its state. Give one of `space_id`, `project_id`, `catalog_id` (x-required-one-of).
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.importId
@@ -9261,13 +9261,15 @@ namespace CommonCoreV2 {
     /**
      * (body field `assets`)
      */
-    assets?: AssetExportSelection;
+    assets: AssetExportSelection;
     /**
+     * Secrets of exported assets (connection credentials) are encrypted with this key; without it they are left out.
+     *
      * (body field `encryption_key`)
      */
     encryptionKey?: string;
     /**
-     * e.g. json.
+     * json (the only format this server writes).
      *
      * (body field `format`)
      */
@@ -11732,10 +11734,13 @@ namespace CommonCoreV2 {
   export interface AssetExportCreate {
     name?: string;
     description?: string;
-    assets?: AssetExportSelection;
+    assets: AssetExportSelection;
+    /**
+     * Secrets of exported assets (connection credentials) are encrypted with this key; without it they are left out.
+     */
     encryption_key?: string;
     /**
-     * e.g. json.
+     * json (the only format this server writes).
      */
     format?: string;
     module_keys?: string[];
@@ -11749,6 +11754,9 @@ namespace CommonCoreV2 {
     resources: AssetExport[];
   }
 
+  /**
+   * Which assets: all of them, or those of the given types together with those of the given ids (one of the three is required).
+   */
   export interface AssetExportSelection {
     all_assets?: boolean;
     asset_ids?: string[];
@@ -12017,11 +12025,43 @@ namespace CommonCoreV2 {
   }
 
   export interface AssetTransferStatus {
+    state: OpenEnum<'pending' | 'in_progress' | 'completed' | 'failed' | 'cancelled'>;
     /**
-     * e.g. pending, running, completed, failed.
+     * Why it failed (state failed).
      */
-    state: string;
-    failure?: JsonObject;
+    failure?: {
+      message?: string;
+    };
+    /**
+     * Assets and attachments done so far.
+     */
+    progress?: {
+      assets?: number;
+      attachments?: number;
+      total_assets?: number;
+      total_attachments?: number;
+      /**
+       * Size of the completed export zip.
+       */
+      bytes?: number;
+      /**
+       * Size of the uploaded archive.
+       */
+      archive_bytes?: number;
+    };
+  }
+  export namespace AssetTransferStatus {
+    export namespace Constants {
+      /** Values of `state`. */
+      export const State = {
+        PENDING: 'pending',
+        IN_PROGRESS: 'in_progress',
+        COMPLETED: 'completed',
+        FAILED: 'failed',
+        CANCELLED: 'cancelled',
+      } as const;
+      export type State = (typeof State)[keyof typeof State];
+    }
   }
 
   export interface AssetTypeList {

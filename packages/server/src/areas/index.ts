@@ -11,6 +11,7 @@ import { registerAssetLists } from './asset-lists/routes.ts';
 import { registerCodeEngine } from './code-engine/register.ts';
 import { registerRuntimeSpecs } from './environments/register.ts';
 import { registerConnections } from './connections/routes.ts';
+import { registerAssetTransfers } from './asset-transfer/routes.ts';
 
 /** Every API area, registered in seed order. */
 export function registerAreas(app: FastifyInstance, ctx: AppContext): void {
@@ -22,6 +23,7 @@ export function registerAreas(app: FastifyInstance, ctx: AppContext): void {
   registerCatalogs(app, ctx);
   registerAssetContainers(app, ctx);
   registerAssetLists(app, ctx);
+  registerAssetTransfers(app, ctx);
   registerCodeEngine(app, ctx);
   registerRuntimeSpecs(app, ctx);
   registerConnections(app, ctx);

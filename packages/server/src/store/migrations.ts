@@ -9,6 +9,7 @@ import { assetContainerMigrations } from '../areas/asset-containers/migrations.t
 import { assetListMigrations } from '../areas/asset-lists/migrations.ts';
 import { codeEngineMigrations } from '../areas/code-engine/migrations.ts';
 import { connectionMigrations } from '../areas/connections/migrations.ts';
+import { assetTransferMigrations } from '../areas/asset-transfer/migrations.ts';
 
 /**
  * Every migration of the server, keyed by a name that sorts in the order it must run:
@@ -25,6 +26,7 @@ const all: Record<string, Migration> = {
   ...connectionMigrations,
   ...assetContainerMigrations,
   ...assetListMigrations,
+  ...assetTransferMigrations,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => all };
