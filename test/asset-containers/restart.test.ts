@@ -52,5 +52,5 @@ describe('archive and restore across a restart', () => {
     s = await startTestServer({}, { database: s.database });
     await waitForStatus(s, s.adminToken, c, 'active');
     expect(await snapshotContainer(s, c)).toEqual(before);
-  });
+  }, 120_000); // four server starts: time on a loaded machine
 });
