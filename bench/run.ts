@@ -154,6 +154,7 @@ async function runOn(db: 'sqlite' | 'postgres'): Promise<void> {
   } finally {
     await s.stop();
   }
+  rows.push(...(await (await import('./connections.ts')).connectionRows(db, quick)));
 }
 
 await runOn('sqlite');
