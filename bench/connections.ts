@@ -12,6 +12,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { medianMs, PG_URL, pool, startOurs, type OurServer } from './lib.ts';
+import { benchRowOf, type BenchModule } from './module.ts';
 
 export interface BenchRow {
   bench: string;
@@ -228,3 +229,10 @@ export async function connectionRows(db: 'sqlite' | 'postgres', quick: boolean):
   }
   return rows;
 }
+
+const connectionsBench: BenchModule = async ({ quick, dbs }) => {
+  const rows: BenchRow[] = [];
+  for (const db of dbs) rows.push(...(await connectionRows(db, quick)));
+  return rows.map(benchRowOf);
+};
+export default connectionsBench;
