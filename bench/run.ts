@@ -13,6 +13,7 @@ const MODULES: string[] = [
   './asset-scale.ts', // asset get, search and type list with 1k, 10k, 100k assets
   './asset-transfer.ts', // export and import of a project with many assets and attachments
   './sdk.ts', // client CPU per request and import time: our SDKs, bare node:http, ibm-cloud-sdk-core
+  './connections.ts', // connection create with and without a secret, filtered list at 5k and 50k
 ];
 
 const args = process.argv.slice(2);

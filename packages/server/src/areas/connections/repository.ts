@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
 import { fromJson, type Store } from '../../store/db.ts';
 import type { ContainerRef } from '../containers/access.ts';
 import type { AssetExecutor } from '../assets/repository.ts';
@@ -53,6 +53,9 @@ export const flagsKey = (flags: string[]) => {
   const set = [...new Set(flags)].sort();
   return set.length ? `,${set.join(',')},` : '';
 };
+
+/** Up to this many matches of a property filter, a page sorts the matches instead of walking the sort index. */
+const FEW = 2000;
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
 
@@ -131,31 +134,35 @@ export class ConnectionRepository {
     return q.limit(1000).execute();
   }
 
-  /** A page of connection assets matching the filter, in the asked order, and the total. */
+  /**
+   * A page of connection assets matching the filter, in the asked order, and the total. With a
+   * property filter, the count starts from the property index (cost of the matches, not of the
+   * container); the page does too when the matches are few, else it walks the sort index.
+   */
   async list(f: ListFilter, p: ListPage): Promise<{ rows: AssetRow[]; total: number }> {
-    const base = () => {
-      let q = this.db
-        .selectFrom('connection_index as ci')
+    const [first, ...more] = Object.entries(f.properties ?? {});
+    const conditions = <Q extends SelectQueryBuilder<any, any, any>>(q: Q, skipFirst: boolean): Q => {
+      let r = q
         .where('ci.container_kind', '=', f.container.kind)
-        .where('ci.container_id', '=', f.container.id);
-      // flags: those with none, plus each added flag; then minus each removed flag
-      q = q.where((eb) =>
-        eb.or([
-          eb('ci.flags', '=', ''),
-          ...f.addFlags.map((flag) => sql<boolean>`ci.flags like ${`%,${likeEscape(flag)},%`} escape '\\'`),
-        ]),
-      );
+        .where('ci.container_id', '=', f.container.id)
+        // flags: those with none, plus each added flag; then minus each removed flag
+        .where((eb: any) =>
+          eb.or([
+            eb('ci.flags', '=', ''),
+            ...f.addFlags.map((flag) => sql<boolean>`ci.flags like ${`%,${likeEscape(flag)},%`} escape '\\'`),
+          ]),
+        );
       for (const flag of f.removeFlags)
-        q = q.where(sql<boolean>`ci.flags not like ${`%,${likeEscape(flag)},%`} escape '\\'`);
-      if (f.name !== undefined) q = q.where('ci.name', '=', f.name);
-      if (f.datasourceTypes?.length) q = q.where('ci.datasource_type', 'in', f.datasourceTypes);
-      if (f.dsdAssetIds?.length) q = q.where('ci.dsd_asset_id', 'in', f.dsdAssetIds);
-      if (f.creatorId !== undefined) q = q.where('ci.creator_id', '=', f.creatorId);
-      if (f.context === 'source') q = q.where('ci.context', 'in', ['source', 'source,target']);
-      else if (f.context === 'target') q = q.where('ci.context', 'in', ['target', 'source,target']);
-      else if (f.context !== undefined) q = q.where('ci.context', '=', f.context);
-      for (const [name, value] of Object.entries(f.properties ?? {})) {
-        q = q.where(({ exists, selectFrom }) =>
+        r = r.where(sql<boolean>`ci.flags not like ${`%,${likeEscape(flag)},%`} escape '\\'`);
+      if (f.name !== undefined) r = r.where('ci.name', '=', f.name);
+      if (f.datasourceTypes?.length) r = r.where('ci.datasource_type', 'in', f.datasourceTypes);
+      if (f.dsdAssetIds?.length) r = r.where('ci.dsd_asset_id', 'in', f.dsdAssetIds);
+      if (f.creatorId !== undefined) r = r.where('ci.creator_id', '=', f.creatorId);
+      if (f.context === 'source') r = r.where('ci.context', 'in', ['source', 'source,target']);
+      else if (f.context === 'target') r = r.where('ci.context', 'in', ['target', 'source,target']);
+      else if (f.context !== undefined) r = r.where('ci.context', '=', f.context);
+      for (const [name, value] of skipFirst ? more : Object.entries(f.properties ?? {})) {
+        r = r.where(({ exists, selectFrom }: any) =>
           exists(
             selectFrom('connection_properties as cp')
               .select('cp.asset_id')
@@ -165,30 +172,46 @@ export class ConnectionRepository {
           ),
         );
       }
-      return q;
+      return r as Q;
     };
+    /** From the first property's index rows, joined in that order (SQLite keeps a cross join's order). */
+    const byProperty = () =>
+      conditions(
+        this.db
+          .selectFrom('connection_properties as cp0')
+          .crossJoin('connection_index as ci')
+          .whereRef('ci.asset_id', '=', 'cp0.asset_id')
+          .where('cp0.container_kind', '=', f.container.kind)
+          .where('cp0.container_id', '=', f.container.id)
+          .where('cp0.name', '=', first![0])
+          .where('cp0.value', '=', first![1]),
+        true,
+      );
+    const bySortIndex = () => conditions(this.db.selectFrom('connection_index as ci'), false);
+
+    const count = await (first ? byProperty() : bySortIndex())
+      .select((eb: any) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    const total = Number((count as { n: number | string }).n);
+    if (total === 0) return { rows: [], total };
+
     const col = p.sort === 'name' ? ('ci.name' as const) : ('ci.created_at' as const);
     const dir = p.desc ? 'desc' : 'asc';
-    let page = base().select('ci.asset_id');
+    let page = (first && total <= FEW ? byProperty() : bySortIndex()).select('ci.asset_id');
     if (p.after) {
       const [v, id] = p.after;
       const cmp = p.desc ? '<' : '>';
-      page = page.where((eb) =>
+      page = page.where((eb: any) =>
         eb.or([eb(col, cmp, v), eb.and([eb(col, '=', v), eb('ci.asset_id', cmp, id)])]),
       );
     }
-    const pageQ = page
+    const ids = (await page
       .orderBy(col, dir)
       .orderBy('ci.asset_id', dir)
       .limit(p.limit)
-      .offset(p.after ? 0 : p.offset);
-    const [ids, count] = await Promise.all([
-      pageQ.execute(),
-      base()
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow(),
-    ]);
-    if (!ids.length) return { rows: [], total: Number(count.n) };
+      .offset(p.after ? 0 : p.offset)
+      .execute()) as { asset_id: string }[];
+    if (!ids.length) return { rows: [], total };
     const assets = await this.db
       .selectFrom('assets')
       .selectAll()
@@ -201,7 +224,7 @@ export class ConnectionRepository {
     const byId = new Map(assets.map((a) => [a.asset_id, a]));
     return {
       rows: ids.map((r) => byId.get(r.asset_id)).filter((a): a is AssetRow => a !== undefined),
-      total: Number(count.n),
+      total,
     };
   }
 
