@@ -7,6 +7,7 @@ import { registerSpaces } from './spaces/routes.ts';
 import { registerAssets } from './assets/routes.ts';
 import { registerCatalogs } from './catalogs/routes.ts';
 import { registerCodeEngine } from './code-engine/register.ts';
+import { registerRuntimeSpecs } from './environments/register.ts';
 
 /** Every API area, registered in seed order. */
 export function registerAreas(app: FastifyInstance, ctx: AppContext): void {
@@ -17,4 +18,5 @@ export function registerAreas(app: FastifyInstance, ctx: AppContext): void {
   registerAssets(app, ctx);
   registerCatalogs(app, ctx);
   registerCodeEngine(app, ctx);
+  registerRuntimeSpecs(app, ctx);
 }
