@@ -112,6 +112,14 @@ const VALID_BODIES: Record<string, unknown> = {
   'PATCH /v2/projects/{project_id}/tags': [{ op: 'add', tags: ['matrix'] }],
   'POST /v2/assets': { metadata: { name: 'matrix', asset_type: 'data_asset' }, entity: {} },
   'PATCH /v2/assets/{asset_id}': [{ op: 'replace', path: '/metadata/name', value: 'renamed' }],
+  'PATCH /v2/environments/{environment_guid}': { '/metadata/name': 'renamed' },
+  'POST /v2/hardware_specifications': {
+    name: 'matrix',
+    nodes: { cpu: { units: '2' }, mem: { size: '8Gi' } },
+  },
+  'PATCH /v2/hardware_specifications/{hardware_specification_guid}': { '/metadata/name': 'renamed' },
+  'PATCH /v2/software_specifications/{software_specification_guid}': { '/metadata/name': 'renamed' },
+  'PATCH /v2/package_extensions/{package_extension_guid}': { '/metadata/name': 'renamed' },
   'POST /codeengine/v2/projects/{project_id}/secrets': {
     name: 'matrix',
     format: 'generic',
@@ -183,16 +191,13 @@ function requestOf(op: Op) {
     });
   const query = new URLSearchParams();
   const qs = op.schema.querystring;
+  // One container per request: the project when the operation takes one, else a space or a catalog.
+  const container = CONTAINERS.find((c) => qs?.properties?.[c]);
   for (const [name, schema] of Object.entries<any>(qs?.properties ?? {})) {
-    const oneOf = op.requiredOneOf ?? [];
-    // One container for operations that take any of them: the project.
-    if (
-      oneOf.includes(name) ? name === 'project_id' : qs.required?.includes(name) || CONTAINERS.includes(name)
-    ) {
-      if (oneOf.length && !oneOf.includes(name) && CONTAINERS.includes(name)) continue;
-      const value = name === 'version' ? CE_VERSION : (fixtures[name] ?? sample(schema, name));
-      if (value !== undefined) query.set(name, Array.isArray(value) ? value.join(',') : String(value));
-    }
+    const wanted = CONTAINERS.includes(name) ? name === container : qs.required?.includes(name);
+    if (!wanted) continue;
+    const value = name === 'version' ? CE_VERSION : (fixtures[name] ?? sample(schema, name));
+    if (value !== undefined) query.set(name, Array.isArray(value) ? value.join(',') : String(value));
   }
   let body: string | undefined;
   let bodyValid = true;

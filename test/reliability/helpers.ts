@@ -62,7 +62,7 @@ export const newKeys = (): SharedKeys => ({
 });
 
 /** Starts `packages/server/src/main.ts` in a child process and waits until it listens. */
-export function spawnServer(env: Record<string, string>, timeoutMs = 60_000): Promise<ChildServer> {
+export function spawnServer(env: Record<string, string>, timeoutMs = 180_000): Promise<ChildServer> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
       cwd: ROOT,
