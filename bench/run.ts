@@ -9,6 +9,7 @@ import { PG_URL, postgresReachable } from './lib.ts';
 
 const MODULES: string[] = [
   './projects.ts', // authenticated GET and list against bare node:http, list cost growth
+  './sdk.ts', // SDK client CPU per call, import time, pager memory
 ];
 
 const args = process.argv.slice(2);
@@ -18,7 +19,6 @@ const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefi
 const dbs: BenchDb[] = ['sqlite'];
 if (await postgresReachable()) dbs.push('postgres');
 else console.log(`PostgreSQL not reachable at ${PG_URL} (set BENCH_DATABASE_URL): its rows are missing.`);
-rows.push(...(await (await import('./sdk.ts')).sdkRows(quick)));
 
 const rows: BenchRow[] = [];
 const failures: string[] = [];
