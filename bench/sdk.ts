@@ -1,6 +1,5 @@
 /**
- * The SDK client's own costs, beside its baselines in the same run (part of `npm run bench`, or
- * alone: `node --import tsx bench/sdk.ts [--quick]`):
+ * The SDK client's own costs, beside its baselines in the same run (`npm run bench -- --only sdk`):
  * - client CPU per request (process.cpuUsage around sequential and concurrent calls) of
  *   CommonCoreV2 and CodeEngineV2, of bare node:http with a keep-alive agent, and of a client on
  *   IBM's ibm-cloud-sdk-core (a BaseService subclass making the same call), all against one bare
@@ -16,16 +15,7 @@ import * as ibm from 'ibm-cloud-sdk-core';
 import { CodeEngineV2 } from '../packages/code-engine-sdk/src/index.ts';
 import { BearerTokenAuthenticator, CommonCoreV2 } from '../packages/common-core-sdk/src/index.ts';
 import { ROOT, startBare } from './lib.ts';
-import { benchRowOf, type BenchModule } from './module.ts';
-
-export interface SdkRow {
-  bench: string;
-  db: string;
-  figure: string;
-  baseline: string;
-  ratio: string;
-  goal: string;
-}
+import type { BenchModule, BenchRow } from './module.ts';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJiZW5jaCJ9.c2lnbmF0dXJl';
 const PROJECT_ID = '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9';
@@ -128,7 +118,7 @@ async function cpuPerCall(call: () => Promise<unknown>, n: number): Promise<numb
   return (used.user + used.system) / (2 * n);
 }
 
-async function clientCpu(quick: boolean): Promise<SdkRow[]> {
+async function clientCpu(quick: boolean): Promise<BenchRow[]> {
   const bare = await startBare(PROJECT);
   try {
     const all = clients(bare.url);
@@ -142,23 +132,25 @@ async function clientCpu(quick: boolean): Promise<SdkRow[]> {
     const us = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
     const floor = us['bare node:http'];
     const ibmCore = us['ibm-cloud-sdk-core'];
-    const rows: SdkRow[] = [];
+    const rows: BenchRow[] = [];
     for (const name of ['CommonCoreV2', 'CodeEngineV2']) {
       rows.push({
-        bench: `SDK ${name}.getProject: client CPU µs per call vs bare node:http`,
+        name: `SDK ${name}.getProject: client CPU per call vs bare node:http`,
         db: '-',
-        figure: fmt(us[name], 1),
-        baseline: `${fmt(floor, 1)} (bare node:http)`,
-        ratio: (us[name] / floor).toFixed(2),
-        goal: '<= 1.3',
+        figure: Number(us[name].toFixed(1)),
+        unit: 'µs',
+        baseline: `${fmt(floor, 1)} (bare node:http, keep-alive agent)`,
+        ratio: us[name] / floor,
+        note: 'goal <= 1.3 (lower is better)',
       });
       rows.push({
-        bench: `SDK ${name}.getProject: client CPU µs per call vs ibm-cloud-sdk-core`,
+        name: `SDK ${name}.getProject: client CPU per call vs ibm-cloud-sdk-core`,
         db: '-',
-        figure: fmt(us[name], 1),
-        baseline: `${fmt(ibmCore, 1)} (ibm-cloud-sdk-core)`,
-        ratio: (us[name] / ibmCore).toFixed(2),
-        goal: '<= 0.4',
+        figure: Number(us[name].toFixed(1)),
+        unit: 'µs',
+        baseline: `${fmt(ibmCore, 1)} (ibm-cloud-sdk-core BaseService)`,
+        ratio: us[name] / ibmCore,
+        note: 'goal <= 0.4 (lower is better)',
       });
     }
     return rows;
@@ -193,7 +185,7 @@ function newest(dir: string): number {
   return t;
 }
 
-function importTimes(quick: boolean): SdkRow[] {
+function importTimes(quick: boolean): BenchRow[] {
   const pkgs = ['sdk-core', 'common-core-sdk', 'code-engine-sdk'];
   const pkgDir = (pkg: string) => path.join(ROOT, 'packages', pkg);
   // Users import the built packages: build them when missing or older than their sources.
@@ -204,12 +196,13 @@ function importTimes(quick: boolean): SdkRow[] {
   return ['common-core-sdk', 'code-engine-sdk'].map((pkg) => {
     const ours = importMs(`./packages/${pkg}/dist/esm/index.js`, runs);
     return {
-      bench: `SDK import of @local/${pkg} (built), fresh process, median of ${runs}: wall (CPU) ms`,
+      name: `SDK import of @local/${pkg} (built), fresh process, median of ${runs}: wall (CPU)`,
       db: '-',
       figure: `${fmt(ours.wall, 1)} (${fmt(ours.cpu, 1)})`,
+      unit: 'ms',
       baseline: `${fmt(base.wall, 1)} (${fmt(base.cpu, 1)}) ibm-cloud-sdk-core`,
-      ratio: (ours.wall / base.wall).toFixed(2),
-      goal: '<= 15 ms',
+      ratio: ours.wall / base.wall,
+      note: 'goal <= 15 ms wall',
     };
   });
 }
@@ -230,7 +223,7 @@ const s = require('node:http').createServer((req, res) => {
 s.listen(0, '127.0.0.1', () => console.log(s.address().port));
 `;
 
-async function pagerMemory(): Promise<SdkRow[]> {
+async function pagerMemory(): Promise<BenchRow[]> {
   const child = spawn(process.execPath, ['-e', PAGING_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const port = await new Promise<number>((resolve) =>
@@ -265,12 +258,13 @@ async function pagerMemory(): Promise<SdkRow[]> {
     if (seen !== 100_000 || kept !== 100_000) throw new Error(`pager saw ${seen} and ${kept} of 100,000`);
     return [
       {
-        bench: 'SDK pager over 100,000 projects (100 a page): peak memory growth, MiB',
+        name: 'SDK pager over 100,000 projects (100 a page): peak memory growth',
         db: '-',
-        figure: fmt(iterating, 1),
+        figure: Number(iterating.toFixed(1)),
+        unit: 'MiB',
         baseline: `${fmt(collecting, 1)} (getAll() into an array)`,
-        ratio: (iterating / collecting).toFixed(2),
-        goal: 'flat (one page)',
+        ratio: iterating / collecting,
+        note: 'flat: about one page',
       },
     ];
   } finally {
@@ -278,15 +272,10 @@ async function pagerMemory(): Promise<SdkRow[]> {
   }
 }
 
-/** Every SDK row, measured in this process (and its children). */
-export async function sdkRows(quick = false): Promise<SdkRow[]> {
-  return [...(await clientCpu(quick)), ...importTimes(quick), ...(await pagerMemory())];
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const r of await sdkRows(process.argv.includes('--quick')))
-    console.log(`${r.bench}: ${r.figure} | baseline ${r.baseline} | ratio ${r.ratio} (goal ${r.goal})`);
-}
-
-const sdkBench: BenchModule = async ({ quick }) => (await sdkRows(quick)).map(benchRowOf);
-export default sdkBench;
+/** Every SDK row, measured in this process (and its children); the database plays no part. */
+const run: BenchModule = async ({ quick }) => [
+  ...(await clientCpu(quick)),
+  ...importTimes(quick),
+  ...(await pagerMemory()),
+];
+export default run;
