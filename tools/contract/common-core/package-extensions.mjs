@@ -52,7 +52,11 @@ export const operations = {
   'POST /v2/package_extensions/{package_extension_guid}/upload_complete': {
     operationId: 'completePackageExtensionUpload',
     responses: { 200: ref('PackageExtension') },
-    extraResponses: [{ status: 404, meaning: 'not found' }],
+    // 409: a new upload replaced the file while it was being checked.
+    extraResponses: [
+      { status: 404, meaning: 'not found' },
+      { status: 409, meaning: 'the file changed' },
+    ],
   },
   'PATCH /v2/package_extensions/{package_extension_guid}': {
     operationId: 'updatePackageExtension',

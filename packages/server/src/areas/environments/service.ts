@@ -5,7 +5,7 @@ import { assetStoreOf } from '../assets/store.ts';
 import { requireContainerRole, type ContainerRef } from '../containers/access.ts';
 import { findHardwareSpecification, type HardwareSpecification } from '../hardware-specifications/catalog.ts';
 import { presentHardware } from '../hardware-specifications/service.ts';
-import { PACKAGE_TYPE, packageOfAsset } from '../package-extensions/catalog.ts';
+import { loadPackage, PACKAGE_TYPE } from '../package-extensions/catalog.ts';
 import {
   effectiveConfiguration,
   findSoftwareSpecification,
@@ -186,7 +186,7 @@ export class EnvironmentService {
     const parts: string[] = [];
     for (const ref of r.software!.package_extensions) {
       const asset = await customAsset(this.ctx, scope, PACKAGE_TYPE, ref.guid);
-      const p = asset && packageOfAsset(asset);
+      const p = asset && (await loadPackage(this.ctx, asset));
       if (!p || p.type !== 'conda_yml' || !p.upload_complete || typeof p.attachment_id !== 'string') continue;
       const att = await attachments.getAttachment(p.id, p.attachment_id);
       if (!att?.blob_id) continue;

@@ -1,6 +1,6 @@
 import type { Principal } from '../../platform/auth/principal.ts';
 import type { AppContext } from '../../platform/context.ts';
-import { badRequest } from '../../platform/errors.ts';
+import { badRequest, conflict } from '../../platform/errors.ts';
 import { newAssetId } from '../assets/model.ts';
 import { assetStoreOf } from '../assets/store.ts';
 import { requireContainerRole, type ContainerRef } from '../containers/access.ts';
@@ -9,9 +9,10 @@ import { runtimeNotFound, stillInUse } from '../environments/errors.ts';
 import { applyPointerMap, checkName } from '../environments/pointer-patch.ts';
 import { SOFTWARE_TYPE, softwareOfAsset } from '../software-specifications/catalog.ts';
 import {
+  FILE_EXTENSION,
+  loadPackage,
   PACKAGE_KINDS,
   PACKAGE_TYPE,
-  packageOfAsset,
   presentPackage,
   type PackageDetails,
   type PackageExtension,
@@ -20,7 +21,6 @@ import {
 import { checkPackageContent } from './content-check.ts';
 
 const WHAT = 'Package extension';
-const EXTENSION: Record<PackageKind, string> = { conda_yml: 'yml', pip_zip: 'zip' };
 const MIME: Record<PackageKind, string> = { conda_yml: 'application/x-yaml', pip_zip: 'application/zip' };
 
 export interface PackageCreateBody {
@@ -43,10 +43,11 @@ export class PackageExtensionService {
 
   async list(principal: Principal, scope: ContainerRef, filter: { name?: string; type?: string }) {
     await requireContainerRole(this.ctx, principal, scope, 'viewer');
-    const resources = (await allAssetsOfType(this.ctx, scope, PACKAGE_TYPE, filter.name))
-      .map(packageOfAsset)
-      .filter((p) => filter.type === undefined || p.type === filter.type)
-      .map((p) => presentPackage(p));
+    const resources = [];
+    for (const asset of await allAssetsOfType(this.ctx, scope, PACKAGE_TYPE, filter.name)) {
+      const p = await loadPackage(this.ctx, asset);
+      if (filter.type === undefined || p.type === filter.type) resources.push(presentPackage(p));
+    }
     return { total_results: resources.length, resources };
   }
 
@@ -55,15 +56,14 @@ export class PackageExtensionService {
     checkName(body.name, 'name');
     const { assets, attachments } = this.store();
     const assetId = newAssetId();
-    // The asset first (its attachment refers to it), then the attachment, then the asset's link to it.
+    // The asset, then the attachment that will hold its file (it refers to the asset).
     const asset = await assets.transaction(async (trx) => {
-      const details: Omit<PackageDetails, 'attachment_id'> = {
+      const details: PackageDetails = {
         type: body.type,
         ...(body.interpreter ? { interpreter: body.interpreter } : {}),
-        object_key: `${PACKAGE_TYPE}/${assetId}.${EXTENSION[body.type]}`,
         upload_complete: false,
       };
-      await assets.createAsset(
+      const created = await assets.createAsset(
         {
           asset_id: assetId,
           container: scope,
@@ -75,28 +75,19 @@ export class PackageExtensionService {
         },
         trx,
       );
-      const attachment = await attachments.createAttachment(
+      await attachments.createAttachment(
         {
           asset_id: assetId,
           asset_type: PACKAGE_TYPE,
           creator_id: principal.iamId,
-          name: `${body.name.trim()}.${EXTENSION[body.type]}`,
+          name: `${body.name.trim()}.${FILE_EXTENSION[body.type]}`,
           mime: MIME[body.type],
         },
         trx,
       );
-      return assets.updateAsset(
-        scope,
-        assetId,
-        {
-          updater_id: principal.iamId,
-          entity: { [PACKAGE_TYPE]: { ...details, attachment_id: attachment.attachment_id } },
-        },
-        trx,
-      );
+      return created;
     });
-    if (!asset) throw runtimeNotFound(WHAT, assetId);
-    return presentPackage(packageOfAsset(asset));
+    return presentPackage(await loadPackage(this.ctx, asset));
   }
 
   /** The package extension, after checking the caller's role in its project or space. */
@@ -109,7 +100,7 @@ export class PackageExtensionService {
     await requireContainerRole(this.ctx, principal, scope, needed);
     const asset = await customAsset(this.ctx, scope, PACKAGE_TYPE, id);
     if (!asset) throw runtimeNotFound(WHAT, id);
-    return packageOfAsset(asset);
+    return loadPackage(this.ctx, asset);
   }
 
   async get(principal: Principal, scope: ContainerRef, id: string) {
@@ -140,14 +131,11 @@ export class PackageExtensionService {
         target: { type: 'field', name: `/entity/${PACKAGE_TYPE}/interpreter` },
       });
     }
-    if (details.type !== current.type) {
-      if (current.upload_complete) {
-        throw badRequest(
-          `Package extension ${id} has a checked ${current.type} file: its type can no longer change (create a new package extension).`,
-          { code: 'invalid_request', target: { type: 'field', name: `/entity/${PACKAGE_TYPE}/type` } },
-        );
-      }
-      details.object_key = `${PACKAGE_TYPE}/${id}.${EXTENSION[details.type]}`;
+    if (details.type !== current.type && current.upload_complete) {
+      throw badRequest(
+        `Package extension ${id} has a checked ${current.type} file: its type can no longer change (create a new package extension).`,
+        { code: 'invalid_request', target: { type: 'field', name: `/entity/${PACKAGE_TYPE}/type` } },
+      );
     }
     const updated = await this.store().assets.updateAsset(scope, id, {
       updater_id: principal.iamId,
@@ -156,7 +144,7 @@ export class PackageExtensionService {
       entity: next.entity,
     });
     if (!updated) throw runtimeNotFound(WHAT, id);
-    return presentPackage(packageOfAsset(updated));
+    return presentPackage(await loadPackage(this.ctx, updated));
   }
 
   /** Checks the uploaded file against the type and makes the package extension usable. */
@@ -177,7 +165,14 @@ export class PackageExtensionService {
     const { stream } = await blobs.open(attachment.blob_id);
     await checkPackageContent(p.type, stream);
     const updated = await assets.transaction(async (trx) => {
-      await attachments.markComplete(p.attachment_id, trx);
+      // A new upload may have replaced the file while it was being checked: only the checked one counts.
+      const now = await attachments.getAttachment(id, attachment.attachment_id, trx);
+      if (now?.blob_id !== attachment.blob_id) {
+        throw conflict(
+          `The file of package extension ${id} changed while it was checked: call upload_complete again.`,
+        );
+      }
+      await attachments.markComplete(attachment.attachment_id, trx);
       const asset = await assets.getAsset(scope, id, trx);
       if (!asset) return undefined;
       const details = { ...(asset.entity[PACKAGE_TYPE] as PackageDetails), upload_complete: true };
@@ -189,7 +184,7 @@ export class PackageExtensionService {
       );
     });
     if (!updated) throw runtimeNotFound(WHAT, id);
-    return presentPackage(packageOfAsset(updated));
+    return presentPackage(await loadPackage(this.ctx, updated));
   }
 
   async delete(principal: Principal, scope: ContainerRef, id: string) {

@@ -43,7 +43,7 @@ export class SoftwareSpecificationService {
     const packages = [];
     for (const ref of s.package_extensions) {
       const asset = s.container && (await customAsset(this.ctx, s.container, PACKAGE_TYPE, ref.guid));
-      packages.push(asset ? presentPackage(packageOfAsset(asset), false) : ref);
+      packages.push(asset ? presentPackage(packageOfAsset(asset)) : ref);
     }
     const configuration = effectiveConfiguration(s);
     return {
