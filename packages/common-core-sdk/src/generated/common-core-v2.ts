@@ -3969,14 +3969,14 @@ class CommonCoreV2 extends BaseService {
   /**
    * Start a run for a job
    *
-   * Give one of `project_id`, `space_id` (x-required-one-of).
+   * The run is queued (state Queued) and starts on one server; Python 3 and shell script assets run, other asset types get a 400. Give one of `project_id`, `space_id` (x-required-one-of).
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.jobId
    * @param {boolean} [params.userfs] - Wire name inferred by analogy with other operations of this API.
    * @param {string} [params.projectId]
    * @param {string} [params.spaceId]
-   * @param {Object} params.jobRun
+   * @param {Object} [params.jobRun]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.JobRun>>}
    */
@@ -3986,7 +3986,7 @@ class CommonCoreV2 extends BaseService {
     const _params = { ...params };
     const _error = checkParams(
       _params,
-      ['jobId', 'jobRun'],
+      ['jobId'],
       ['jobId', 'userfs', 'projectId', 'spaceId', 'jobRun', 'headers', 'signal', 'timeout'],
     );
     if (_error) return Promise.reject(_error);
@@ -4123,6 +4123,7 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId]
    * @param {string} [params.spaceId]
    * @param {number} [params.limit]
+   * @param {number} [params.start] - Index (0-based) of the first line to return; with limit, pages through the log.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.JobRunLogs>>}
    */
@@ -4133,7 +4134,7 @@ class CommonCoreV2 extends BaseService {
     const _error = checkParams(
       _params,
       ['jobId', 'runId'],
-      ['jobId', 'runId', 'userfs', 'projectId', 'spaceId', 'limit', 'headers', 'signal', 'timeout'],
+      ['jobId', 'runId', 'userfs', 'projectId', 'spaceId', 'limit', 'start', 'headers', 'signal', 'timeout'],
     );
     if (_error) return Promise.reject(_error);
     return this.createRequest<CommonCoreV2.JobRunLogs>({
@@ -4149,6 +4150,7 @@ class CommonCoreV2 extends BaseService {
           project_id: _params.projectId,
           space_id: _params.spaceId,
           limit: _params.limit,
+          start: _params.start,
         },
         headers: {
           Accept: 'application/json',
@@ -9503,7 +9505,7 @@ namespace CommonCoreV2 {
     /**
      * (body field `job_run`)
      */
-    jobRun: {
+    jobRun?: {
       name?: string;
       description?: string;
       configuration?: {
@@ -9608,6 +9610,12 @@ namespace CommonCoreV2 {
      * (query parameter `limit`)
      */
     limit?: number;
+    /**
+     * Index (0-based) of the first line to return; with limit, pages through the log.
+     *
+     * (query parameter `start`)
+     */
+    start?: number;
   }
 
   /**
@@ -12536,6 +12544,26 @@ namespace CommonCoreV2 {
     resource_usage?: number | JsonObject | null;
     runtime_job_id?: string;
     last_state_change_timestamp?: string;
+    /**
+     * When the process started.
+     */
+    start_time?: string | null;
+    /**
+     * Exit code of the process, once it ended.
+     */
+    exit_code?: number | null;
+    /**
+     * Signal that ended the process, if one did.
+     */
+    exit_signal?: string | null;
+    /**
+     * Why the run failed or was canceled, in words.
+     */
+    message?: string | null;
+    /**
+     * Lines in the log so far.
+     */
+    log_lines?: number;
   }
   export namespace JobRunDetails {
     export namespace Constants {

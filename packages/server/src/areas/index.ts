@@ -7,6 +7,7 @@ import { registerSpaces } from './spaces/routes.ts';
 import { registerAssets } from './assets/routes.ts';
 import { registerCatalogs } from './catalogs/routes.ts';
 import { registerCodeEngine } from './code-engine/register.ts';
+import { registerJobs } from './jobs/routes.ts';
 
 /** Every API area, registered in seed order. */
 export function registerAreas(app: FastifyInstance, ctx: AppContext): void {
@@ -16,5 +17,6 @@ export function registerAreas(app: FastifyInstance, ctx: AppContext): void {
   registerSpaces(app, ctx);
   registerAssets(app, ctx);
   registerCatalogs(app, ctx);
+  registerJobs(app, ctx);
   registerCodeEngine(app, ctx);
 }

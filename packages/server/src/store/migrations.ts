@@ -6,6 +6,7 @@ import { spaceMigrations } from '../areas/spaces/migrations.ts';
 import { assetMigrations } from '../areas/assets/migrations.ts';
 import { catalogMigrations } from '../areas/catalogs/migrations.ts';
 import { codeEngineMigrations } from '../areas/code-engine/migrations.ts';
+import { jobMigrations } from '../areas/jobs/migrations.ts';
 
 /**
  * Every migration of the server, keyed by a name that sorts in the order it must run:
@@ -19,6 +20,7 @@ const all: Record<string, Migration> = {
   ...assetMigrations,
   ...catalogMigrations,
   ...codeEngineMigrations,
+  ...jobMigrations,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => all };
