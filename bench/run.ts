@@ -6,6 +6,7 @@
  */
 import pg from 'pg';
 import { PG_URL, load, medianMs, pool, startBare, startOurs, type OurServer } from './lib.ts';
+import { jobRunsBench } from './job-runs.ts';
 
 const quick = process.argv.includes('--quick');
 const SECONDS = quick ? 3 : 10;
@@ -151,6 +152,7 @@ async function runOn(db: 'sqlite' | 'postgres'): Promise<void> {
       '/v2/projects?tag_names=tenth&type=wx&limit=10&include=fields',
     );
     await listScale(s, db, seeded);
+    rows.push(...(await jobRunsBench(s, db, quick)));
   } finally {
     await s.stop();
   }

@@ -104,7 +104,8 @@ export const schemas = {
         parameter_sets: arr(ref('JobParameterSet')),
       }),
     },
-    ['job_run'],
+    [],
+    { description: "Settings of this run; the job's own when left out (an empty body is fine)." },
   ),
   JobRunLogs: obj({ results: arr(str()), total_count: int({ minimum: 0 }) }, ['results']),
 };

@@ -139,9 +139,9 @@ export const schemas = {
     ['job'],
   ),
   JobPatch: jsonPatch({
-    ops: ['add', 'replace'],
+    ops: ['add', 'replace', 'remove'],
     description:
-      'RFC 6902 JSON Patch (add and replace); paths such as /metadata/name, /entity/job/configuration.',
+      'RFC 6902 JSON Patch (add, replace, remove); paths such as /metadata/name, /entity/job/configuration, /entity/job/schedule.',
   }),
   ServingNameAvailability: obj({ results: arr(str()) }, ['results']),
 };

@@ -3840,7 +3840,7 @@ class CommonCoreV2 extends BaseService {
    * @param {boolean} [params.userfs] - Wire name inferred by analogy with other operations of this API.
    * @param {string} [params.projectId]
    * @param {string} [params.spaceId]
-   * @param {JobPatch} params.jsonPatch - RFC 6902 JSON Patch (add and replace); paths such as /metadata/name, /entity/job/configuration.
+   * @param {JobPatch} params.jsonPatch - RFC 6902 JSON Patch (add, replace, remove); paths such as /metadata/name, /entity/job/configuration, /entity/job/schedule.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.Job>>}
    */
@@ -9418,7 +9418,7 @@ namespace CommonCoreV2 {
      */
     spaceId?: string;
     /**
-     * RFC 6902 JSON Patch (add and replace); paths such as /metadata/name, /entity/job/configuration.
+     * RFC 6902 JSON Patch (add, replace, remove); paths such as /metadata/name, /entity/job/configuration, /entity/job/schedule.
      *
      * (request body)
      */
@@ -12452,13 +12452,19 @@ namespace CommonCoreV2 {
   }
 
   /**
-   * RFC 6902 JSON Patch (add and replace); paths such as /metadata/name, /entity/job/configuration.
+   * RFC 6902 JSON Patch (add, replace, remove); paths such as /metadata/name, /entity/job/configuration, /entity/job/schedule.
    */
-  export type JobPatch = Array<{
-    op: OpenEnum<'add' | 'replace'>;
-    path: string;
-    value: any;
-  }>;
+  export type JobPatch = Array<
+    | {
+        op: OpenEnum<'add' | 'replace'>;
+        path: string;
+        value: any;
+      }
+    | {
+        op: OpenEnum<'remove'>;
+        path: string;
+      }
+  >;
 
   export interface JobRetentionPolicy {
     days?: number;
@@ -12496,8 +12502,11 @@ namespace CommonCoreV2 {
     [key: string]: any;
   }
 
+  /**
+   * Settings of this run; the job's own when left out (an empty body is fine).
+   */
   export interface JobRunCreate {
-    job_run: {
+    job_run?: {
       name?: string;
       description?: string;
       configuration?: {

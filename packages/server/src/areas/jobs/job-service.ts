@@ -182,8 +182,10 @@ export class JobService {
     }
     const job = next.entity.job;
     for (const k of COMPUTED) delete job[k];
-    const entity = await this.checked(container, job);
     const previous = asset.entity.job as JobEntity;
+    // the stored asset_ref_type follows from asset_ref: derived again, unless the patch changed it
+    if (job.asset_ref && job.asset_ref_type === previous.asset_ref_type) delete job.asset_ref_type;
+    const entity = await this.checked(container, job);
     for (const k of ['schedule_id', 'schedule_creator_id'] as const)
       if (previous[k] !== undefined) entity[k] = previous[k];
     const scheduleChanged =
@@ -215,7 +217,7 @@ export class JobService {
         const def = this.definitionOf(
           changed,
           entity,
-          await this.repo.hasFiredSlot(asset.asset_id),
+          await this.repo.hasFiredSlot(asset.asset_id, trx),
           current?.created_at,
         );
         if (keepNext !== undefined) def.next_run_at = keepNext;
@@ -248,18 +250,14 @@ export class JobService {
   async present(asset: Asset) {
     const entity = (asset.entity.job ?? {}) as JobEntity;
     const def = await this.repo.getDefinition(asset.asset_id);
-    const future =
-      entity.schedule && def?.next_run_at
-        ? [
-            new Date(def.next_run_at),
-            ...slotsAfter(
-              entity.schedule,
-              entity.schedule_info,
-              new Date(def.next_run_at),
-              FUTURE_RUNS_SHOWN - 1,
-            ),
-          ]
-        : [];
+    const future: Date[] = [];
+    if (entity.schedule && def?.next_run_at) {
+      const first = new Date(def.next_run_at);
+      future.push(first);
+      if (entity.schedule_info?.repeat !== false) {
+        future.push(...slotsAfter(entity.schedule, entity.schedule_info, first, FUTURE_RUNS_SHOWN - 1));
+      }
+    }
     const last = await this.repo.lastRun(asset.asset_id);
     return presentJob(asset, future, last);
   }

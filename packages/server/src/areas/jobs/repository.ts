@@ -159,8 +159,8 @@ export class JobRepository {
     return Number(res.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 
-  async hasFiredSlot(jobId: string): Promise<boolean> {
-    const row = await this.db
+  async hasFiredSlot(jobId: string, trx: JobExecutor = this.db): Promise<boolean> {
+    const row = await trx
       .selectFrom('job_schedule_slots')
       .select('slot_at')
       .where('job_id', '=', jobId)

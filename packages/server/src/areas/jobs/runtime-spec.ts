@@ -2,8 +2,8 @@ import type { AppContext } from '../../platform/context.ts';
 import type { ContainerRef } from '../containers/access.ts';
 import type { JobConfiguration } from './job-model.ts';
 
-/** The memory a run may use when its hardware specification cannot be found (the seed's XS: 4 GiB). */
-const DEFAULT_MEMORY_MB = Number(process.env.JOB_RUN_MEMORY_LIMIT_MB) || 4096;
+/** The memory a run may use when its hardware specification cannot be found (XS: 4 GiB). */
+const defaultMemoryMb = () => Number(process.env.JOB_RUN_MEMORY_LIMIT_MB) || 4096;
 
 /**
  * Memory limit of a run, in bytes, from the hardware specification its configuration names
@@ -15,5 +15,5 @@ export async function memoryLimitOf(
   _container: ContainerRef,
   _configuration: JobConfiguration,
 ): Promise<number> {
-  return DEFAULT_MEMORY_MB * 1024 * 1024;
+  return defaultMemoryMb() * 1024 * 1024;
 }
