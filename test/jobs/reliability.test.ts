@@ -115,7 +115,14 @@ describe('runs across servers', () => {
           token: w.viewer.token,
         })
       ).body;
-    await eventually(async () => (await list()).results.every(ended), 30_000, 'scheduled runs to end');
+    await eventually(
+      async () => {
+        const { results } = await list();
+        return results.length >= 3 && results.every((r: any) => ended(r.entity.job_run));
+      },
+      30_000,
+      'scheduled runs to end',
+    );
     const runs = (await list()).results.map((r: any) => r.entity.job_run);
     expect(runs).toHaveLength(3);
     expect(runs.every((r: any) => r.isScheduledRun && r.state === 'Completed')).toBe(true);
