@@ -182,5 +182,5 @@ describe('runs across servers', () => {
     expect(run.message).toMatch(/server running this run stopped/);
     await eventually(() => !alive(pid), 10_000, 'the orphan to be killed');
     expect((await logsOf(s, w.viewer.token, c, job.asset_id, runId)).results[0]).toBe(`pid ${pid}`);
-  }, 120_000);
+  }, 300_000);
 });

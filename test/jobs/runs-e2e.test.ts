@@ -168,3 +168,79 @@ while True:
     expect((await waitForRun(s, w.viewer.token, c, job.asset_id, runId, ended)).state).toBe('Canceled');
   });
 });
+
+describe('limits', () => {
+  const c = () => w.containers.project;
+  const withEnv = async (name: string, value: string, work: () => Promise<void>) => {
+    process.env[name] = value;
+    try {
+      await work();
+    } finally {
+      delete process.env[name];
+    }
+  };
+
+  it("sets the address-space limit of the run's hardware specification", async () => {
+    const code = 'import resource\nprint(resource.getrlimit(resource.RLIMIT_AS)[0])\n';
+    const script = await createScript(s, w.editor.token, c(), code);
+    const job = await createJob(s, w.editor.token, c(), {
+      asset_ref: script,
+      configuration: { hardware_spec: { name: 'XS' } },
+    });
+    const runId = await startRun(s, w.editor.token, c(), job.asset_id);
+    expect((await waitForRun(s, w.viewer.token, c(), job.asset_id, runId, ended)).state).toBe('Completed');
+    expect((await logsOf(s, w.viewer.token, c(), job.asset_id, runId)).results).toEqual([
+      String(8 * 1024 ** 3),
+    ]);
+  });
+
+  it('fails a run that allocates past its memory limit', async () => {
+    const code = 'x = bytearray(600 * 1024 * 1024)\nprint("allocated")\n';
+    const script = await createScript(s, w.editor.token, c(), code);
+    const job = await createJob(s, w.editor.token, c(), { asset_ref: script });
+    await withEnv('JOB_RUN_MEMORY_LIMIT_MB', '300', async () => {
+      const runId = await startRun(s, w.editor.token, c(), job.asset_id);
+      const run = await waitForRun(s, w.viewer.token, c(), job.asset_id, runId, ended);
+      expect(run.state).toBe('Failed');
+      const logs = (await logsOf(s, w.viewer.token, c(), job.asset_id, runId)).results;
+      expect(logs).not.toContain('allocated');
+      expect(logs.join('\n')).toMatch(/MemoryError/);
+    });
+  });
+
+  it('fails a run past its time limit', async () => {
+    const script = await createScript(s, w.editor.token, c(), 'import time\ntime.sleep(60)\n');
+    const job = await createJob(s, w.editor.token, c(), { asset_ref: script });
+    await withEnv('JOB_RUN_TIMEOUT_SECONDS', '1', async () => {
+      const runId = await startRun(s, w.editor.token, c(), job.asset_id);
+      const run = await waitForRun(s, w.viewer.token, c(), job.asset_id, runId, ended);
+      expect(run).toMatchObject({ state: 'Failed', exit_signal: 'SIGKILL' });
+      expect(run.message).toMatch(/time limit of 1 s/);
+    });
+  });
+
+  it('refuses to start what cannot run here, with a 400 that says why', async () => {
+    const flow = await createJob(s, w.editor.token, c(), { asset_ref_type: 'data_flow' });
+    const res = await s.call('POST', `/v2/jobs/${flow.asset_id}/runs?${c().q}`, {
+      token: w.editor.token,
+      body: {},
+    });
+    expect(res.status, res.text).toBe(400);
+    expect(res.body.message).toMatch(/Python 3 or shell/);
+    const asset = await s.call('POST', `/v2/assets?${c().q}`, {
+      token: w.editor.token,
+      body: { metadata: { name: 'nb', asset_type: 'notebook' }, entity: {} },
+    });
+    const nb = await createJob(s, w.editor.token, c(), { asset_ref: asset.body.metadata.asset_id });
+    const res2 = await s.call('POST', `/v2/jobs/${nb.asset_id}/runs?${c().q}`, {
+      token: w.editor.token,
+      body: {},
+    });
+    expect(res2.status, res2.text).toBe(400);
+    expect(res2.body.message).toMatch(/type notebook cannot run/);
+    expect(
+      (await s.call('GET', `/v2/jobs/${nb.asset_id}/runs?${c().q}`, { token: w.viewer.token })).body
+        .total_rows,
+    ).toBe(0);
+  });
+});

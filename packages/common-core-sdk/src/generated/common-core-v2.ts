@@ -2614,12 +2614,12 @@ class CommonCoreV2 extends BaseService {
   /**
    * Create project as a transaction
    *
-   * Not supported by this SDK: the `Content-Type` header parameter (set from the body); multipart/form-data bodies (sdk-core has no multipart encoding).
+   * Not supported by this SDK: the `Content-Type` header parameter (set from the body).
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {boolean} [params.verifyUniqueName]
-   * @param {string} params.name
-   * @param {string} params.generator
+   * @param {string} [params.name]
+   * @param {string} [params.generator]
    * @param {string} [params.description]
    * @param {OpenEnum<'cpd' | 'wx' | 'wca' | 'dpx' | 'wxbi'>} [params.type]
    * @param {Object} [params.storage]
@@ -2630,16 +2630,19 @@ class CommonCoreV2 extends BaseService {
    * @param {boolean} [params.enforceMembers]
    * @param {Object} [params.catalog]
    * @param {Object} [params.settings]
+   * @param {UploadBody} [params.file] - Exported project archive. A string, bytes, a Node Readable or a web ReadableStream (streamed, never buffered).
+   * @param {string} [params.fileContentType] - The content type of `file` (default application/zip).
+   * @param {string} [params.fileFilename] - The file name sent with `file`.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.TransactionResponse>>}
    */
   public transactionalPostProject(
-    params: CommonCoreV2.TransactionalPostProjectParams,
+    params?: CommonCoreV2.TransactionalPostProjectParams,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.TransactionResponse>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
-      ['name', 'generator'],
+      [],
       [
         'verifyUniqueName',
         'name',
@@ -2654,6 +2657,9 @@ class CommonCoreV2 extends BaseService {
         'enforceMembers',
         'catalog',
         'settings',
+        'file',
+        'fileContentType',
+        'fileFilename',
         'headers',
         'signal',
         'timeout',
@@ -2667,23 +2673,44 @@ class CommonCoreV2 extends BaseService {
         qs: {
           verify_unique_name: _params.verifyUniqueName,
         },
-        body: {
-          name: _params.name,
-          generator: _params.generator,
-          description: _params.description,
-          type: _params.type,
-          storage: _params.storage,
-          compute: _params.compute,
-          tags: _params.tags,
-          tools: _params.tools,
-          public: _params.public,
-          enforce_members: _params.enforceMembers,
-          catalog: _params.catalog,
-          settings: _params.settings,
-        },
+        body:
+          _params.file !== undefined
+            ? undefined
+            : {
+                name: _params.name,
+                generator: _params.generator,
+                description: _params.description,
+                type: _params.type,
+                storage: _params.storage,
+                compute: _params.compute,
+                tags: _params.tags,
+                tools: _params.tools,
+                public: _params.public,
+                enforce_members: _params.enforceMembers,
+                catalog: _params.catalog,
+                settings: _params.settings,
+              },
+        formData:
+          _params.file !== undefined
+            ? {
+                file:
+                  _params.file === undefined
+                    ? undefined
+                    : {
+                        data: _params.file,
+                        contentType: _params.fileContentType ?? 'application/zip',
+                        filename: _params.fileFilename ?? 'file.zip',
+                      },
+                name: _params.name,
+                generator: _params.generator,
+                description: _params.description,
+                type: _params.type,
+                tags: _params.tags,
+              }
+            : undefined,
         headers: {
           Accept: 'application/json',
-          'Content-Type': 'application/json',
+          'Content-Type': _params.file !== undefined ? undefined : 'application/json',
           ..._params.headers,
         },
         signal: _params.signal,
@@ -3504,24 +3531,42 @@ class CommonCoreV2 extends BaseService {
    *
    * Give one of `space_id`, `project_id`, `catalog_id` (x-required-one-of).
    *
-   * Not supported by this SDK: the `Content-Type` header parameter (set from the body); multipart/form-data bodies (sdk-core has no multipart encoding).
+   * Not supported by this SDK: the `Content-Type` header parameter (set from the body).
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} [params.spaceId]
    * @param {string} [params.projectId]
    * @param {string} [params.catalogId]
-   * @param {UploadBody} params.body - The request body: a string, bytes or a stream of bytes.
+   * @param {UploadBody} [params.body] - The request body: a string, bytes or a stream of bytes.
+   * @param {UploadBody} [params.file] - Archive of an export. A string, bytes, a Node Readable or a web ReadableStream (streamed, never buffered).
+   * @param {string} [params.fileContentType] - The content type of `file` (default application/zip).
+   * @param {string} [params.fileFilename] - The file name sent with `file`.
+   * @param {string} [params.encryptionKey]
+   * @param {OpenEnum<'json' | 'csv'>} [params.format]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetImport>>}
    */
   public createAssetImport(
-    params: CommonCoreV2.CreateAssetImportParams,
+    params?: CommonCoreV2.CreateAssetImportParams,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetImport>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
-      ['body'],
-      ['spaceId', 'projectId', 'catalogId', 'body', 'headers', 'signal', 'timeout'],
+      [],
+      [
+        'spaceId',
+        'projectId',
+        'catalogId',
+        'body',
+        'file',
+        'fileContentType',
+        'fileFilename',
+        'encryptionKey',
+        'format',
+        'headers',
+        'signal',
+        'timeout',
+      ],
     );
     if (_error) return Promise.reject(_error);
     return this.createRequest<CommonCoreV2.AssetImport>({
@@ -3533,10 +3578,25 @@ class CommonCoreV2 extends BaseService {
           project_id: _params.projectId,
           catalog_id: _params.catalogId,
         },
-        body: _params.body,
+        body: _params.file !== undefined ? undefined : _params.body,
+        formData:
+          _params.file !== undefined
+            ? {
+                file:
+                  _params.file === undefined
+                    ? undefined
+                    : {
+                        data: _params.file,
+                        contentType: _params.fileContentType ?? 'application/zip',
+                        filename: _params.fileFilename ?? 'file.zip',
+                      },
+                encryption_key: _params.encryptionKey,
+                format: _params.format,
+              }
+            : undefined,
         headers: {
           Accept: 'application/json',
-          'Content-Type': 'application/zip',
+          'Content-Type': _params.file !== undefined ? undefined : 'application/zip',
           ..._params.headers,
         },
         signal: _params.signal,
@@ -4797,6 +4857,31 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId]
    * @param {string} [params.metadataName]
    * @param {string} [params.metadataDescription]
+   * @param {string} [params.entityHardwareSpecificationNodesCpuUnits]
+   * @param {string} [params.entityHardwareSpecificationNodesCpuModel]
+   * @param {string} [params.entityHardwareSpecificationNodesMemSize]
+   * @param {number} [params.entityHardwareSpecificationNodesGpuNumGpu]
+   * @param {string} [params.entityHardwareSpecificationNodesGpuName]
+   * @param {number} [params.entityHardwareSpecificationNodesNumNodes]
+   * @param {number} [params.entityHardwareSpecificationNodesWorkerPoolId]
+   * @param {string} [params.entityHardwareSpecificationNodesWorkerPoolProvider]
+   * @param {number} [params.entityHardwareSpecificationSparkNumDrivers]
+   * @param {number} [params.entityHardwareSpecificationSparkNumExecutors]
+   * @param {string} [params.entityHardwareSpecificationSparkDriverCpuUnits]
+   * @param {string} [params.entityHardwareSpecificationSparkDriverCpuModel]
+   * @param {string} [params.entityHardwareSpecificationSparkDriverMemSize]
+   * @param {string} [params.entityHardwareSpecificationSparkExecutorCpuUnits]
+   * @param {string} [params.entityHardwareSpecificationSparkExecutorCpuModel]
+   * @param {string} [params.entityHardwareSpecificationSparkExecutorMemSize]
+   * @param {number} [params.entityHardwareSpecificationDatastageNumConductors]
+   * @param {number} [params.entityHardwareSpecificationDatastageNumComputes]
+   * @param {string} [params.entityHardwareSpecificationDatastageConductorCpuUnits]
+   * @param {string} [params.entityHardwareSpecificationDatastageConductorCpuModel]
+   * @param {string} [params.entityHardwareSpecificationDatastageConductorMemSize]
+   * @param {string} [params.entityHardwareSpecificationDatastageComputeCpuUnits]
+   * @param {string} [params.entityHardwareSpecificationDatastageComputeCpuModel]
+   * @param {string} [params.entityHardwareSpecificationDatastageComputeMemSize]
+   * @param {string} [params.entityHardwareSpecificationDatastageInstance]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.HardwareSpecification>>}
    */
@@ -4812,6 +4897,31 @@ class CommonCoreV2 extends BaseService {
         'projectId',
         'metadataName',
         'metadataDescription',
+        'entityHardwareSpecificationNodesCpuUnits',
+        'entityHardwareSpecificationNodesCpuModel',
+        'entityHardwareSpecificationNodesMemSize',
+        'entityHardwareSpecificationNodesGpuNumGpu',
+        'entityHardwareSpecificationNodesGpuName',
+        'entityHardwareSpecificationNodesNumNodes',
+        'entityHardwareSpecificationNodesWorkerPoolId',
+        'entityHardwareSpecificationNodesWorkerPoolProvider',
+        'entityHardwareSpecificationSparkNumDrivers',
+        'entityHardwareSpecificationSparkNumExecutors',
+        'entityHardwareSpecificationSparkDriverCpuUnits',
+        'entityHardwareSpecificationSparkDriverCpuModel',
+        'entityHardwareSpecificationSparkDriverMemSize',
+        'entityHardwareSpecificationSparkExecutorCpuUnits',
+        'entityHardwareSpecificationSparkExecutorCpuModel',
+        'entityHardwareSpecificationSparkExecutorMemSize',
+        'entityHardwareSpecificationDatastageNumConductors',
+        'entityHardwareSpecificationDatastageNumComputes',
+        'entityHardwareSpecificationDatastageConductorCpuUnits',
+        'entityHardwareSpecificationDatastageConductorCpuModel',
+        'entityHardwareSpecificationDatastageConductorMemSize',
+        'entityHardwareSpecificationDatastageComputeCpuUnits',
+        'entityHardwareSpecificationDatastageComputeCpuModel',
+        'entityHardwareSpecificationDatastageComputeMemSize',
+        'entityHardwareSpecificationDatastageInstance',
         'headers',
         'signal',
         'timeout',
@@ -4831,6 +4941,51 @@ class CommonCoreV2 extends BaseService {
         body: {
           '/metadata/name': _params.metadataName,
           '/metadata/description': _params.metadataDescription,
+          '/entity/hardware_specification/nodes/cpu/units': _params.entityHardwareSpecificationNodesCpuUnits,
+          '/entity/hardware_specification/nodes/cpu/model': _params.entityHardwareSpecificationNodesCpuModel,
+          '/entity/hardware_specification/nodes/mem/size': _params.entityHardwareSpecificationNodesMemSize,
+          '/entity/hardware_specification/nodes/gpu/num_gpu':
+            _params.entityHardwareSpecificationNodesGpuNumGpu,
+          '/entity/hardware_specification/nodes/gpu/name': _params.entityHardwareSpecificationNodesGpuName,
+          '/entity/hardware_specification/nodes/num_nodes': _params.entityHardwareSpecificationNodesNumNodes,
+          '/entity/hardware_specification/nodes/worker_pool/id':
+            _params.entityHardwareSpecificationNodesWorkerPoolId,
+          '/entity/hardware_specification/nodes/worker_pool/provider':
+            _params.entityHardwareSpecificationNodesWorkerPoolProvider,
+          '/entity/hardware_specification/spark/num_drivers':
+            _params.entityHardwareSpecificationSparkNumDrivers,
+          '/entity/hardware_specification/spark/num_executors':
+            _params.entityHardwareSpecificationSparkNumExecutors,
+          '/entity/hardware_specification/spark/driver/cpu/units':
+            _params.entityHardwareSpecificationSparkDriverCpuUnits,
+          '/entity/hardware_specification/spark/driver/cpu/model':
+            _params.entityHardwareSpecificationSparkDriverCpuModel,
+          '/entity/hardware_specification/spark/driver/mem/size':
+            _params.entityHardwareSpecificationSparkDriverMemSize,
+          '/entity/hardware_specification/spark/executor/cpu/units':
+            _params.entityHardwareSpecificationSparkExecutorCpuUnits,
+          '/entity/hardware_specification/spark/executor/cpu/model':
+            _params.entityHardwareSpecificationSparkExecutorCpuModel,
+          '/entity/hardware_specification/spark/executor/mem/size':
+            _params.entityHardwareSpecificationSparkExecutorMemSize,
+          '/entity/hardware_specification/datastage/num_conductors':
+            _params.entityHardwareSpecificationDatastageNumConductors,
+          '/entity/hardware_specification/datastage/num_computes':
+            _params.entityHardwareSpecificationDatastageNumComputes,
+          '/entity/hardware_specification/datastage/conductor/cpu/units':
+            _params.entityHardwareSpecificationDatastageConductorCpuUnits,
+          '/entity/hardware_specification/datastage/conductor/cpu/model':
+            _params.entityHardwareSpecificationDatastageConductorCpuModel,
+          '/entity/hardware_specification/datastage/conductor/mem/size':
+            _params.entityHardwareSpecificationDatastageConductorMemSize,
+          '/entity/hardware_specification/datastage/compute/cpu/units':
+            _params.entityHardwareSpecificationDatastageComputeCpuUnits,
+          '/entity/hardware_specification/datastage/compute/cpu/model':
+            _params.entityHardwareSpecificationDatastageComputeCpuModel,
+          '/entity/hardware_specification/datastage/compute/mem/size':
+            _params.entityHardwareSpecificationDatastageComputeMemSize,
+          '/entity/hardware_specification/datastage/instance':
+            _params.entityHardwareSpecificationDatastageInstance,
         },
         headers: {
           Accept: 'application/json',
@@ -4893,8 +5048,7 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.name
    * @param {string} [params.description]
    * @param {SpecificationReference[]} [params.packageExtensions]
-   * @param {SpecificationReference} [params.baseSoftwareSpecification]
-   * @param {Object} [params.softwareConfiguration]
+   * @param {SpecificationReference} params.baseSoftwareSpecification
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.SoftwareSpecification>>}
    */
@@ -4904,7 +5058,7 @@ class CommonCoreV2 extends BaseService {
     const _params = { ...params };
     const _error = checkParams(
       _params,
-      ['name'],
+      ['name', 'baseSoftwareSpecification'],
       [
         'spaceId',
         'projectId',
@@ -4912,7 +5066,6 @@ class CommonCoreV2 extends BaseService {
         'description',
         'packageExtensions',
         'baseSoftwareSpecification',
-        'softwareConfiguration',
         'headers',
         'signal',
         'timeout',
@@ -4932,7 +5085,6 @@ class CommonCoreV2 extends BaseService {
           description: _params.description,
           package_extensions: _params.packageExtensions,
           base_software_specification: _params.baseSoftwareSpecification,
-          software_configuration: _params.softwareConfiguration,
         },
         headers: {
           Accept: 'application/json',
@@ -5099,11 +5251,11 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.spaceId]
    * @param {string} [params.projectId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
-   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
+   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.SoftwareSpecification>>}
    */
   public addSoftwareSpecificationPackageExtension(
     params: CommonCoreV2.AddSoftwareSpecificationPackageExtensionParams,
-  ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
+  ): Promise<CommonCoreV2.Response<CommonCoreV2.SoftwareSpecification>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
@@ -5119,7 +5271,7 @@ class CommonCoreV2 extends BaseService {
       ],
     );
     if (_error) return Promise.reject(_error);
-    return this.createRequest<CommonCoreV2.EmptyObject>({
+    return this.createRequest<CommonCoreV2.SoftwareSpecification>({
       options: {
         url: '/v2/software_specifications/{software_specification_guid}/package_extensions/{package_extension_guid}',
         method: 'PUT',
@@ -5132,6 +5284,7 @@ class CommonCoreV2 extends BaseService {
           project_id: _params.projectId,
         },
         headers: {
+          Accept: 'application/json',
           ..._params.headers,
         },
         signal: _params.signal,
@@ -5287,11 +5440,11 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.spaceId]
    * @param {string} [params.projectId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
-   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
+   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.PackageExtension>>}
    */
   public completePackageExtensionUpload(
     params: CommonCoreV2.CompletePackageExtensionUploadParams,
-  ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
+  ): Promise<CommonCoreV2.Response<CommonCoreV2.PackageExtension>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
@@ -5299,7 +5452,7 @@ class CommonCoreV2 extends BaseService {
       ['packageExtensionGuid', 'spaceId', 'projectId', 'headers', 'signal', 'timeout'],
     );
     if (_error) return Promise.reject(_error);
-    return this.createRequest<CommonCoreV2.EmptyObject>({
+    return this.createRequest<CommonCoreV2.PackageExtension>({
       options: {
         url: '/v2/package_extensions/{package_extension_guid}/upload_complete',
         method: 'POST',
@@ -5311,6 +5464,7 @@ class CommonCoreV2 extends BaseService {
           project_id: _params.projectId,
         },
         headers: {
+          Accept: 'application/json',
           ..._params.headers,
         },
         signal: _params.signal,
@@ -8645,11 +8799,11 @@ namespace CommonCoreV2 {
     /**
      * (body field `name`)
      */
-    name: string;
+    name?: string;
     /**
      * (body field `generator`)
      */
-    generator: string;
+    generator?: string;
     /**
      * (body field `description`)
      */
@@ -8702,6 +8856,24 @@ namespace CommonCoreV2 {
       access_restrictions?: AccessRestrictionsSettings;
       audit_events?: AuditEventsSettings;
     };
+    /**
+     * Exported project archive. A string, bytes, a Node Readable or a web ReadableStream (streamed, never buffered).
+     *
+     * (form parameter `file`)
+     */
+    file?: UploadBody;
+    /**
+     * The content type of `file` (default application/zip).
+     *
+     * (form parameter `file content type`)
+     */
+    fileContentType?: string;
+    /**
+     * The file name sent with `file`.
+     *
+     * (form parameter `file file name`)
+     */
+    fileFilename?: string;
   }
 
   /**
@@ -9210,7 +9382,45 @@ namespace CommonCoreV2 {
      *
      * (request body)
      */
-    body: UploadBody;
+    body?: UploadBody;
+    /**
+     * Archive of an export. A string, bytes, a Node Readable or a web ReadableStream (streamed, never buffered).
+     *
+     * (form parameter `file`)
+     */
+    file?: UploadBody;
+    /**
+     * The content type of `file` (default application/zip).
+     *
+     * (form parameter `file content type`)
+     */
+    fileContentType?: string;
+    /**
+     * The file name sent with `file`.
+     *
+     * (form parameter `file file name`)
+     */
+    fileFilename?: string;
+    /**
+     * (form parameter `encryption_key`)
+     */
+    encryptionKey?: string;
+    /**
+     * (form parameter `format`)
+     */
+    format?: OpenEnum<'json' | 'csv'>;
+  }
+
+  /**
+   * Enum values of the `createAssetImport` parameters.
+   */
+  export namespace CreateAssetImportConstants {
+    /** Values of `format`. */
+    export const Format = {
+      JSON: 'json',
+      CSV: 'csv',
+    } as const;
+    export type Format = (typeof Format)[keyof typeof Format];
   }
 
   /**
@@ -10013,6 +10223,106 @@ namespace CommonCoreV2 {
      * (body field `/metadata/description`)
      */
     metadataDescription?: string;
+    /**
+     * (body field `/entity/hardware_specification/nodes/cpu/units`)
+     */
+    entityHardwareSpecificationNodesCpuUnits?: string;
+    /**
+     * (body field `/entity/hardware_specification/nodes/cpu/model`)
+     */
+    entityHardwareSpecificationNodesCpuModel?: string;
+    /**
+     * (body field `/entity/hardware_specification/nodes/mem/size`)
+     */
+    entityHardwareSpecificationNodesMemSize?: string;
+    /**
+     * (body field `/entity/hardware_specification/nodes/gpu/num_gpu`)
+     */
+    entityHardwareSpecificationNodesGpuNumGpu?: number;
+    /**
+     * (body field `/entity/hardware_specification/nodes/gpu/name`)
+     */
+    entityHardwareSpecificationNodesGpuName?: string;
+    /**
+     * (body field `/entity/hardware_specification/nodes/num_nodes`)
+     */
+    entityHardwareSpecificationNodesNumNodes?: number;
+    /**
+     * (body field `/entity/hardware_specification/nodes/worker_pool/id`)
+     */
+    entityHardwareSpecificationNodesWorkerPoolId?: number;
+    /**
+     * (body field `/entity/hardware_specification/nodes/worker_pool/provider`)
+     */
+    entityHardwareSpecificationNodesWorkerPoolProvider?: string;
+    /**
+     * (body field `/entity/hardware_specification/spark/num_drivers`)
+     */
+    entityHardwareSpecificationSparkNumDrivers?: number;
+    /**
+     * (body field `/entity/hardware_specification/spark/num_executors`)
+     */
+    entityHardwareSpecificationSparkNumExecutors?: number;
+    /**
+     * (body field `/entity/hardware_specification/spark/driver/cpu/units`)
+     */
+    entityHardwareSpecificationSparkDriverCpuUnits?: string;
+    /**
+     * (body field `/entity/hardware_specification/spark/driver/cpu/model`)
+     */
+    entityHardwareSpecificationSparkDriverCpuModel?: string;
+    /**
+     * (body field `/entity/hardware_specification/spark/driver/mem/size`)
+     */
+    entityHardwareSpecificationSparkDriverMemSize?: string;
+    /**
+     * (body field `/entity/hardware_specification/spark/executor/cpu/units`)
+     */
+    entityHardwareSpecificationSparkExecutorCpuUnits?: string;
+    /**
+     * (body field `/entity/hardware_specification/spark/executor/cpu/model`)
+     */
+    entityHardwareSpecificationSparkExecutorCpuModel?: string;
+    /**
+     * (body field `/entity/hardware_specification/spark/executor/mem/size`)
+     */
+    entityHardwareSpecificationSparkExecutorMemSize?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/num_conductors`)
+     */
+    entityHardwareSpecificationDatastageNumConductors?: number;
+    /**
+     * (body field `/entity/hardware_specification/datastage/num_computes`)
+     */
+    entityHardwareSpecificationDatastageNumComputes?: number;
+    /**
+     * (body field `/entity/hardware_specification/datastage/conductor/cpu/units`)
+     */
+    entityHardwareSpecificationDatastageConductorCpuUnits?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/conductor/cpu/model`)
+     */
+    entityHardwareSpecificationDatastageConductorCpuModel?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/conductor/mem/size`)
+     */
+    entityHardwareSpecificationDatastageConductorMemSize?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/compute/cpu/units`)
+     */
+    entityHardwareSpecificationDatastageComputeCpuUnits?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/compute/cpu/model`)
+     */
+    entityHardwareSpecificationDatastageComputeCpuModel?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/compute/mem/size`)
+     */
+    entityHardwareSpecificationDatastageComputeMemSize?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/instance`)
+     */
+    entityHardwareSpecificationDatastageInstance?: string;
   }
 
   /**
@@ -10066,14 +10376,7 @@ namespace CommonCoreV2 {
     /**
      * (body field `base_software_specification`)
      */
-    baseSoftwareSpecification?: SpecificationReference;
-    /**
-     * (body field `software_configuration`)
-     */
-    softwareConfiguration?: {
-      included_packages?: JsonObject[];
-      platform?: JsonObject;
-    };
+    baseSoftwareSpecification: SpecificationReference;
   }
 
   /**
@@ -12313,6 +12616,31 @@ namespace CommonCoreV2 {
   export interface HardwareSpecificationUpdate {
     '/metadata/name'?: string;
     '/metadata/description'?: string;
+    '/entity/hardware_specification/nodes/cpu/units'?: string;
+    '/entity/hardware_specification/nodes/cpu/model'?: string;
+    '/entity/hardware_specification/nodes/mem/size'?: string;
+    '/entity/hardware_specification/nodes/gpu/num_gpu'?: number;
+    '/entity/hardware_specification/nodes/gpu/name'?: string;
+    '/entity/hardware_specification/nodes/num_nodes'?: number;
+    '/entity/hardware_specification/nodes/worker_pool/id'?: number;
+    '/entity/hardware_specification/nodes/worker_pool/provider'?: string;
+    '/entity/hardware_specification/spark/num_drivers'?: number;
+    '/entity/hardware_specification/spark/num_executors'?: number;
+    '/entity/hardware_specification/spark/driver/cpu/units'?: string;
+    '/entity/hardware_specification/spark/driver/cpu/model'?: string;
+    '/entity/hardware_specification/spark/driver/mem/size'?: string;
+    '/entity/hardware_specification/spark/executor/cpu/units'?: string;
+    '/entity/hardware_specification/spark/executor/cpu/model'?: string;
+    '/entity/hardware_specification/spark/executor/mem/size'?: string;
+    '/entity/hardware_specification/datastage/num_conductors'?: number;
+    '/entity/hardware_specification/datastage/num_computes'?: number;
+    '/entity/hardware_specification/datastage/conductor/cpu/units'?: string;
+    '/entity/hardware_specification/datastage/conductor/cpu/model'?: string;
+    '/entity/hardware_specification/datastage/conductor/mem/size'?: string;
+    '/entity/hardware_specification/datastage/compute/cpu/units'?: string;
+    '/entity/hardware_specification/datastage/compute/cpu/model'?: string;
+    '/entity/hardware_specification/datastage/compute/mem/size'?: string;
+    '/entity/hardware_specification/datastage/instance'?: string;
     [key: string]: any;
   }
 
@@ -12697,7 +13025,7 @@ namespace CommonCoreV2 {
     interpreter?: string;
     object_key?: string;
     /**
-     * Where to upload the file.
+     * Where to upload the file: PUT it there as application/octet-stream (with the bearer token), then call upload_complete. Once complete, GET downloads it.
      */
     href?: string;
   }
@@ -13062,11 +13390,7 @@ namespace CommonCoreV2 {
     name: string;
     description?: string;
     package_extensions?: SpecificationReference[];
-    base_software_specification?: SpecificationReference;
-    software_configuration?: {
-      included_packages?: JsonObject[];
-      platform?: JsonObject;
-    };
+    base_software_specification: SpecificationReference;
   }
 
   export interface SoftwareSpecificationDetails {
@@ -13524,6 +13848,84 @@ namespace CommonCoreV2 {
   }
 
   /**
+   * Pages through `discoverAssetsAnonymously`: `hasNext()`, `getNext()` and `getAll()`, or `for await` over the items.
+   *
+   * Each page is one call; the `offset` parameter is managed by the pager.
+   */
+  export class AnonymouslyDiscoveredAssetsPager extends Pager<{
+    id?: string;
+    type?: string;
+    name?: string;
+    description?: string;
+    path?: string;
+    has_children?: boolean;
+    details?: JsonObject;
+  }> {
+    constructor(client: CommonCoreV2, params: DiscoverAssetsAnonymouslyParams) {
+      super(
+        pageFetcher(
+          (p: DiscoverAssetsAnonymouslyParams) => client.discoverAssetsAnonymously(p),
+          { ...params },
+          'assets',
+          offsetLimitScheme(),
+        ),
+      );
+    }
+  }
+
+  /**
+   * Pages through `discoverAssets`: `hasNext()`, `getNext()` and `getAll()`, or `for await` over the items.
+   *
+   * Each page is one call; the `offset` parameter is managed by the pager.
+   */
+  export class DiscoveredAssetsPager extends Pager<{
+    id?: string;
+    type?: string;
+    name?: string;
+    description?: string;
+    path?: string;
+    has_children?: boolean;
+    details?: JsonObject;
+  }> {
+    constructor(client: CommonCoreV2, params: DiscoverAssetsParams) {
+      super(
+        pageFetcher(
+          (p: DiscoverAssetsParams) => client.discoverAssets(p),
+          { ...params },
+          'assets',
+          offsetLimitScheme(),
+        ),
+      );
+    }
+  }
+
+  /**
+   * Pages through `discoverDataAsset`: `hasNext()`, `getNext()` and `getAll()`, or `for await` over the items.
+   *
+   * Each page is one call; the `offset` parameter is managed by the pager.
+   */
+  export class DiscoveredDataAssetPager extends Pager<{
+    id?: string;
+    type?: string;
+    name?: string;
+    description?: string;
+    path?: string;
+    has_children?: boolean;
+    details?: JsonObject;
+  }> {
+    constructor(client: CommonCoreV2, params: DiscoverDataAssetParams) {
+      super(
+        pageFetcher(
+          (p: DiscoverDataAssetParams) => client.discoverDataAsset(p),
+          { ...params },
+          'assets',
+          offsetLimitScheme(),
+        ),
+      );
+    }
+  }
+
+  /**
    * Pages through `listConnectionFiles`: `hasNext()`, `getNext()` and `getAll()`, or `for await` over the items.
    *
    * Each page is one call; the `offset` parameter is managed by the pager.
@@ -13712,6 +14114,23 @@ namespace CommonCoreV2 {
           'items',
           nextHrefStartScheme,
         ),
+      );
+    }
+  }
+
+  /**
+   * Pages through `searchAssetType`: `hasNext()`, `getNext()` and `getAll()`, or `for await` over the items.
+   *
+   * Each page is one call; the `bookmark` parameter is managed by the pager.
+   */
+  export class AssetSearchPager extends Pager<Asset> {
+    constructor(client: CommonCoreV2, params: SearchAssetTypeParams) {
+      super(
+        pageFetcher((p: SearchAssetTypeParams) => client.searchAssetType(p), { ...params }, 'results', {
+          param: 'bookmark',
+          next: (r: any) =>
+            typeof r?.next?.bookmark === 'string' && r.next.bookmark ? r.next.bookmark : undefined,
+        }),
       );
     }
   }

@@ -8,6 +8,7 @@ import { registerAssets } from './assets/routes.ts';
 import { registerCatalogs } from './catalogs/routes.ts';
 import { registerCodeEngine } from './code-engine/register.ts';
 import { registerJobs } from './jobs/routes.ts';
+import { registerRuntimeSpecs } from './environments/register.ts';
 
 /** Every API area, registered in seed order. */
 export function registerAreas(app: FastifyInstance, ctx: AppContext): void {
@@ -19,4 +20,5 @@ export function registerAreas(app: FastifyInstance, ctx: AppContext): void {
   registerCatalogs(app, ctx);
   registerJobs(app, ctx);
   registerCodeEngine(app, ctx);
+  registerRuntimeSpecs(app, ctx);
 }

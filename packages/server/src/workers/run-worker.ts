@@ -39,7 +39,6 @@ export class RunWorker {
   private readonly concurrency = envInt('JOB_RUN_CONCURRENCY', 8);
   private readonly leaseMs = envInt('JOB_RUN_LEASE_SECONDS', 30) * 1000;
   private readonly pollMs = envInt('JOB_RUN_POLL_MS', 1000);
-  private readonly timeoutMs = envInt('JOB_RUN_TIMEOUT_SECONDS', 3600) * 1000;
   private readonly local = new Map<string, LocalRun>();
   private readonly finishing = new Set<Promise<void>>();
   private timers: NodeJS.Timeout[] = [];
@@ -170,13 +169,14 @@ export class RunWorker {
       await sink.close();
       return this.finish(run, 'Canceled', { message: 'Canceled before it started.' });
     }
+    const timeoutMs = envInt('JOB_RUN_TIMEOUT_SECONDS', 3600) * 1000;
     const memoryBytes = await memoryLimitOf(this.ctx, container, run.details.configuration ?? {});
     const proc = new RunProcess({
       language: runnable.language,
       code: runnable.code,
       env: runEnvironment(run.run_id, run.job_id, container, run.details),
       files: { 'parameters.json': JSON.stringify(effectiveParameters(run.details)) },
-      timeoutMs: this.timeoutMs,
+      timeoutMs,
       memoryBytes,
       onLine: (line) => sink.push(line),
     });
@@ -212,7 +212,7 @@ export class RunWorker {
     if (outcome.timedOut) {
       return this.finish(run, 'Failed', {
         ...ended,
-        message: `Stopped after the time limit of ${this.timeoutMs / 1000} s.`,
+        message: `Stopped after the time limit of ${timeoutMs / 1000} s.`,
       });
     }
     if (outcome.exitCode === 0) return this.finish(run, 'Completed', { ...ended, message: null });
