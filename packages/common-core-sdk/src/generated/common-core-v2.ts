@@ -176,6 +176,7 @@ class CommonCoreV2 extends BaseService {
    * @param {ConnectionLocation} [params.locationDefinition]
    * @param {string} [params.refAssetId]
    * @param {string} [params.refCatalogId]
+   * @param {string} [params.dataSourceDefinitionAssetId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.Connection>>}
    */
@@ -211,6 +212,7 @@ class CommonCoreV2 extends BaseService {
         'locationDefinition',
         'refAssetId',
         'refCatalogId',
+        'dataSourceDefinitionAssetId',
         'headers',
         'signal',
         'timeout',
@@ -247,6 +249,7 @@ class CommonCoreV2 extends BaseService {
           location_definition: _params.locationDefinition,
           ref_asset_id: _params.refAssetId,
           ref_catalog_id: _params.refCatalogId,
+          data_source_definition_asset_id: _params.dataSourceDefinitionAssetId,
         },
         headers: {
           'Skip-Enforcement': _params.skipEnforcement,
@@ -482,6 +485,7 @@ class CommonCoreV2 extends BaseService {
    * @param {ConnectionLocation} [params.locationDefinition]
    * @param {string} [params.refAssetId]
    * @param {string} [params.refCatalogId]
+   * @param {string} [params.dataSourceDefinitionAssetId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.DiscoveredAssetCollection>>}
    */
@@ -519,6 +523,7 @@ class CommonCoreV2 extends BaseService {
         'locationDefinition',
         'refAssetId',
         'refCatalogId',
+        'dataSourceDefinitionAssetId',
         'headers',
         'signal',
         'timeout',
@@ -557,6 +562,7 @@ class CommonCoreV2 extends BaseService {
           location_definition: _params.locationDefinition,
           ref_asset_id: _params.refAssetId,
           ref_catalog_id: _params.refCatalogId,
+          data_source_definition_asset_id: _params.dataSourceDefinitionAssetId,
         },
         headers: {
           Accept: _params.accept ?? 'application/json',
@@ -3286,20 +3292,20 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.catalogId]
    * @param {string} [params.name]
    * @param {string} [params.description]
-   * @param {AssetExportSelection} [params.assets]
-   * @param {string} [params.encryptionKey]
-   * @param {string} [params.format] - e.g. json.
+   * @param {AssetExportSelection} params.assets
+   * @param {string} [params.encryptionKey] - Secrets of exported assets (connection credentials) are encrypted with this key; without it they are left out.
+   * @param {string} [params.format] - json (the only format this server writes).
    * @param {string[]} [params.moduleKeys]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetExport>>}
    */
   public createAssetExport(
-    params?: CommonCoreV2.CreateAssetExportParams,
+    params: CommonCoreV2.CreateAssetExportParams,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetExport>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
-      [],
+      ['assets'],
       [
         'spaceId',
         'projectId',
@@ -3392,7 +3398,7 @@ class CommonCoreV2 extends BaseService {
   /**
    * Cancel the asset export process
    *
-   * Give one of `space_id`, `project_id`, `catalog_id` (x-required-one-of).
+   * Cancels a pending or in-progress export; with hard_delete=true the export and its content are deleted whatever their state. Give one of `space_id`, `project_id`, `catalog_id` (x-required-one-of).
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.exportId
@@ -3653,7 +3659,7 @@ class CommonCoreV2 extends BaseService {
   /**
    * Cancel the asset import process
    *
-   * Give one of `space_id`, `project_id`, `catalog_id` (x-required-one-of).
+   * Cancels a pending or in-progress import (every asset it created goes); with hard_delete=true the import is deleted whatever its state. Give one of `space_id`, `project_id`, `catalog_id` (x-required-one-of).
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.importId
@@ -5614,27 +5620,27 @@ class CommonCoreV2 extends BaseService {
   /**
    * Archive the asset container
    *
-   * Give exactly one of `catalog_id`, `project_id`, `space_id` (x-required-one-of).
+   * Admins only. The assets become unreachable at once (403 with code asset_container_archived on every asset operation) and move out of the assets database in the background. Give exactly one of `catalog_id`, `project_id`, `space_id` (x-required-one-of).
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} [params.catalogId] - Wire name inferred by analogy with other operations of this API.
    * @param {string} [params.projectId] - Wire name inferred by analogy with other operations of this API.
    * @param {string} [params.spaceId] - Wire name inferred by analogy with other operations of this API.
-   * @param {AssetContainerArchiveRequest} params.assetContainerArchiveRequest - Archive request. Its fields are not documented in the seed.
+   * @param {AssetContainerArchiveRequest} [params.assetContainerArchiveRequest] - Archive request. Its fields are not documented in the seed; none is needed.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
-   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
+   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetContainerArchiveInfo>>}
    */
   public archiveAssetContainer(
-    params: CommonCoreV2.ArchiveAssetContainerParams,
-  ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
+    params?: CommonCoreV2.ArchiveAssetContainerParams,
+  ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetContainerArchiveInfo>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
-      ['assetContainerArchiveRequest'],
+      [],
       ['catalogId', 'projectId', 'spaceId', 'assetContainerArchiveRequest', 'headers', 'signal', 'timeout'],
     );
     if (_error) return Promise.reject(_error);
-    return this.createRequest<CommonCoreV2.EmptyObject>({
+    return this.createRequest<CommonCoreV2.AssetContainerArchiveInfo>({
       options: {
         url: '/v2/asset_containers/archive',
         method: 'POST',
@@ -5645,6 +5651,7 @@ class CommonCoreV2 extends BaseService {
         },
         body: _params.assetContainerArchiveRequest,
         headers: {
+          Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
         },
@@ -5783,18 +5790,18 @@ class CommonCoreV2 extends BaseService {
   /**
    * Restore the asset container
    *
-   * Give exactly one of `catalog_id`, `project_id`, `space_id` (x-required-one-of).
+   * Admins only. 202: the restore starts in the background; 200: a restore is already running. A container that is not archived is a 400. Give exactly one of `catalog_id`, `project_id`, `space_id` (x-required-one-of).
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} [params.catalogId] - Wire name inferred by analogy with other operations of this API.
    * @param {string} [params.projectId] - Wire name inferred by analogy with other operations of this API.
    * @param {string} [params.spaceId] - Wire name inferred by analogy with other operations of this API.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
-   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
+   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetContainerArchiveInfo>>}
    */
   public restoreAssetContainer(
     params?: CommonCoreV2.RestoreAssetContainerParams,
-  ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
+  ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetContainerArchiveInfo>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
@@ -5802,7 +5809,7 @@ class CommonCoreV2 extends BaseService {
       ['catalogId', 'projectId', 'spaceId', 'headers', 'signal', 'timeout'],
     );
     if (_error) return Promise.reject(_error);
-    return this.createRequest<CommonCoreV2.EmptyObject>({
+    return this.createRequest<CommonCoreV2.AssetContainerArchiveInfo>({
       options: {
         url: '/v2/asset_containers/restore',
         method: 'POST',
@@ -5812,6 +5819,7 @@ class CommonCoreV2 extends BaseService {
           space_id: _params.spaceId,
         },
         headers: {
+          Accept: 'application/json',
           ..._params.headers,
         },
         signal: _params.signal,
@@ -5824,10 +5832,10 @@ class CommonCoreV2 extends BaseService {
    * List all asset lists defined for an account
    *
    * @param {Object} params - The parameters to send to the service.
-   * @param {string} [params.query] - CEL expression, e.g. created_at>="2023-08-23T21:10:40Z".
+   * @param {string} [params.query] - CEL expression over the fields id, name, description, type, state, message, archived (bool), created_at, last_updated_at, last_updated_by (strings; times compare as ISO text), asset, access_control and properties (maps), e.g. created_at>="2023-08-23T21:10:40Z" && access_control.owner=="IBMid-1". A malformed expression or an unknown field is a 400 that says where.
    * @param {string} [params.start]
    * @param {number} [params.limit]
-   * @param {string} [params.sort] - Wire name inferred by analogy with other operations of this API.
+   * @param {string[]} [params.sort] - created_at, -created_at, last_updated_at, -last_updated_at or name, -name; repeat it (or separate with commas) to sort by several. Wire name inferred by analogy with other operations of this API.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetListCollection>>}
    */
@@ -5865,21 +5873,23 @@ class CommonCoreV2 extends BaseService {
    * Create a new asset list
    *
    * @param {Object} params - The parameters to send to the service.
-   * @param {string} [params.name]
+   * @param {string} params.name
    * @param {string} [params.description]
-   * @param {string} [params.type] - e.g. order.
+   * @param {string} params.type - e.g. order.
+   * @param {string} [params.state] - default_state when not given.
+   * @param {Object} [params.asset]
    * @param {AssetListItem[]} [params.items]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetList>>}
    */
   public createAssetList(
-    params?: CommonCoreV2.CreateAssetListParams,
+    params: CommonCoreV2.CreateAssetListParams,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetList>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
-      [],
-      ['name', 'description', 'type', 'items', 'headers', 'signal', 'timeout'],
+      ['name', 'type'],
+      ['name', 'description', 'type', 'state', 'asset', 'items', 'headers', 'signal', 'timeout'],
     );
     if (_error) return Promise.reject(_error);
     return this.createRequest<CommonCoreV2.AssetList>({
@@ -5890,6 +5900,8 @@ class CommonCoreV2 extends BaseService {
           name: _params.name,
           description: _params.description,
           type: _params.type,
+          state: _params.state,
+          asset: _params.asset,
           items: _params.items,
         },
         headers: {
@@ -5907,7 +5919,7 @@ class CommonCoreV2 extends BaseService {
    * Delete asset lists
    *
    * @param {Object} params - The parameters to send to the service.
-   * @param {string} [params.query] - CEL expression, e.g. created_at>="2023-08-23T21:10:40Z".
+   * @param {string} [params.query] - CEL expression over the fields id, name, description, type, state, message, archived (bool), created_at, last_updated_at, last_updated_by (strings; times compare as ISO text), asset, access_control and properties (maps), e.g. created_at>="2023-08-23T21:10:40Z" && access_control.owner=="IBMid-1". A malformed expression or an unknown field is a 400 that says where.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
@@ -7271,6 +7283,10 @@ namespace CommonCoreV2 {
      * (body field `ref_catalog_id`)
      */
     refCatalogId?: string;
+    /**
+     * (body field `data_source_definition_asset_id`)
+     */
+    dataSourceDefinitionAssetId?: string;
   }
 
   /**
@@ -7531,6 +7547,10 @@ namespace CommonCoreV2 {
      * (body field `ref_catalog_id`)
      */
     refCatalogId?: string;
+    /**
+     * (body field `data_source_definition_asset_id`)
+     */
+    dataSourceDefinitionAssetId?: string;
   }
 
   /**
@@ -9243,13 +9263,15 @@ namespace CommonCoreV2 {
     /**
      * (body field `assets`)
      */
-    assets?: AssetExportSelection;
+    assets: AssetExportSelection;
     /**
+     * Secrets of exported assets (connection credentials) are encrypted with this key; without it they are left out.
+     *
      * (body field `encryption_key`)
      */
     encryptionKey?: string;
     /**
-     * e.g. json.
+     * json (the only format this server writes).
      *
      * (body field `format`)
      */
@@ -10697,11 +10719,11 @@ namespace CommonCoreV2 {
      */
     spaceId?: string;
     /**
-     * Archive request. Its fields are not documented in the seed.
+     * Archive request. Its fields are not documented in the seed; none is needed.
      *
      * (request body)
      */
-    assetContainerArchiveRequest: AssetContainerArchiveRequest;
+    assetContainerArchiveRequest?: AssetContainerArchiveRequest;
   }
 
   /**
@@ -10816,7 +10838,7 @@ namespace CommonCoreV2 {
 
   export interface ListAssetListsParams extends DefaultParams {
     /**
-     * CEL expression, e.g. created_at>="2023-08-23T21:10:40Z".
+     * CEL expression over the fields id, name, description, type, state, message, archived (bool), created_at, last_updated_at, last_updated_by (strings; times compare as ISO text), asset, access_control and properties (maps), e.g. created_at>="2023-08-23T21:10:40Z" && access_control.owner=="IBMid-1". A malformed expression or an unknown field is a 400 that says where.
      *
      * (query parameter `query`)
      */
@@ -10830,11 +10852,11 @@ namespace CommonCoreV2 {
      */
     limit?: number;
     /**
-     * Wire name inferred by analogy with other operations of this API.
+     * created_at, -created_at, last_updated_at, -last_updated_at or name, -name; repeat it (or separate with commas) to sort by several. Wire name inferred by analogy with other operations of this API.
      *
      * (query parameter `sort`)
      */
-    sort?: string;
+    sort?: string[];
   }
 
   /**
@@ -10845,7 +10867,7 @@ namespace CommonCoreV2 {
     /**
      * (body field `name`)
      */
-    name?: string;
+    name: string;
     /**
      * (body field `description`)
      */
@@ -10855,7 +10877,24 @@ namespace CommonCoreV2 {
      *
      * (body field `type`)
      */
-    type?: string;
+    type: string;
+    /**
+     * default_state when not given.
+     *
+     * (body field `state`)
+     */
+    state?: string;
+    /**
+     * (body field `asset`)
+     */
+    asset?: {
+      id?: string;
+      type?: string;
+      container?: {
+        id?: string;
+        type?: OpenEnum<'catalog' | 'project' | 'space'>;
+      };
+    };
     /**
      * (body field `items`)
      */
@@ -10868,7 +10907,7 @@ namespace CommonCoreV2 {
 
   export interface DeleteAssetListsParams extends DefaultParams {
     /**
-     * CEL expression, e.g. created_at>="2023-08-23T21:10:40Z".
+     * CEL expression over the fields id, name, description, type, state, message, archived (bool), created_at, last_updated_at, last_updated_by (strings; times compare as ISO text), asset, access_control and properties (maps), e.g. created_at>="2023-08-23T21:10:40Z" && access_control.owner=="IBMid-1". A malformed expression or an unknown field is a 400 that says where.
      *
      * (query parameter `query`)
      */
@@ -11583,14 +11622,67 @@ namespace CommonCoreV2 {
   }
 
   /**
-   * Archive information. Its fields are not documented in the seed.
+   * Archive information of an asset container. The seed documents no fields; these are the fields of this implementation.
    */
   export interface AssetContainerArchiveInfo {
-    [key: string]: any;
+    container: {
+      id: string;
+      type: OpenEnum<'catalog' | 'project' | 'space'>;
+    };
+    /**
+     * active: the assets are reachable; archiving / restoring: the work runs in the background and the assets are not reachable; archived: the assets are kept out of the assets database and are not reachable until restored.
+     */
+    status: OpenEnum<'active' | 'archiving' | 'archived' | 'restoring'>;
+    /**
+     * Whether the container is archived (status archived).
+     */
+    archived: boolean;
+    /**
+     * When the last archive or restore was asked for.
+     */
+    requested_at?: string;
+    /**
+     * IAM id of who asked for it.
+     */
+    requested_by?: string;
+    /**
+     * When the last archive completed.
+     */
+    archived_at?: string;
+    archived_by?: string;
+    /**
+     * When the last restore completed.
+     */
+    restored_at?: string;
+    restored_by?: string;
+    /**
+     * Assets in the archive (archived or restoring).
+     */
+    asset_count?: number;
+    /**
+     * Attachments of those assets.
+     */
+    attachment_count?: number;
+    /**
+     * Why the last archive or restore failed; the container stayed as it was.
+     */
+    failure?: string;
+  }
+  export namespace AssetContainerArchiveInfo {
+    export namespace Constants {
+      /** Values of `status`. */
+      export const Status = {
+        ACTIVE: 'active',
+        ARCHIVING: 'archiving',
+        ARCHIVED: 'archived',
+        RESTORING: 'restoring',
+      } as const;
+      export type Status = (typeof Status)[keyof typeof Status];
+    }
   }
 
   /**
-   * Archive request. Its fields are not documented in the seed.
+   * Archive request. Its fields are not documented in the seed; none is needed.
    */
   export interface AssetContainerArchiveRequest {
     [key: string]: any;
@@ -11650,10 +11742,13 @@ namespace CommonCoreV2 {
   export interface AssetExportCreate {
     name?: string;
     description?: string;
-    assets?: AssetExportSelection;
+    assets: AssetExportSelection;
+    /**
+     * Secrets of exported assets (connection credentials) are encrypted with this key; without it they are left out.
+     */
     encryption_key?: string;
     /**
-     * e.g. json.
+     * json (the only format this server writes).
      */
     format?: string;
     module_keys?: string[];
@@ -11667,6 +11762,9 @@ namespace CommonCoreV2 {
     resources: AssetExport[];
   }
 
+  /**
+   * Which assets: all of them, or those of the given types together with those of the given ids (one of the three is required).
+   */
   export interface AssetExportSelection {
     all_assets?: boolean;
     asset_ids?: string[];
@@ -11717,16 +11815,25 @@ namespace CommonCoreV2 {
      * e.g. order.
      */
     type?: string;
+    /**
+     * default_state until an approver or a functional user changes it.
+     */
     state?: string;
+    /**
+     * Set by approvers and functional users.
+     */
+    message?: string;
+    /**
+     * Set by functional users.
+     */
+    properties?: JsonObject;
+    archived?: boolean;
     asset?: {
       id?: string;
       type?: string;
       container?: {
         id?: string;
-        /**
-         * e.g. catalog.
-         */
-        type?: string;
+        type?: OpenEnum<'catalog' | 'project' | 'space'>;
       };
     };
     access_control?: {
@@ -11736,6 +11843,10 @@ namespace CommonCoreV2 {
     created_at?: string;
     last_updated_at?: string;
     last_updated_by?: string;
+    /**
+     * Number of items (GET .../items lists them).
+     */
+    item_count?: number;
   }
 
   export interface AssetListCollection {
@@ -11747,12 +11858,24 @@ namespace CommonCoreV2 {
   }
 
   export interface AssetListCreate {
-    name?: string;
+    name: string;
     description?: string;
     /**
      * e.g. order.
      */
-    type?: string;
+    type: string;
+    /**
+     * default_state when not given.
+     */
+    state?: string;
+    asset?: {
+      id?: string;
+      type?: string;
+      container?: {
+        id?: string;
+        type?: OpenEnum<'catalog' | 'project' | 'space'>;
+      };
+    };
     items?: AssetListItem[];
   }
 
@@ -11765,20 +11888,14 @@ namespace CommonCoreV2 {
       type?: string;
       container?: {
         id?: string;
-        /**
-         * e.g. catalog.
-         */
-        type?: string;
+        type?: OpenEnum<'catalog' | 'project' | 'space'>;
       };
       metadata?: {
         id?: string;
         type?: string;
         container?: {
           id?: string;
-          /**
-           * e.g. catalog.
-           */
-          type?: string;
+          type?: OpenEnum<'catalog' | 'project' | 'space'>;
         };
       };
     };
@@ -11817,10 +11934,10 @@ namespace CommonCoreV2 {
   >;
 
   /**
-   * Catalog asset metadata of a connection or datasource type.
+   * Catalog asset metadata of a connection or datasource type (no asset_id when the connection was not persisted: persist=false).
    */
   export interface AssetMetadata {
-    asset_id: string;
+    asset_id?: string;
     asset_type?: string;
     asset_category?: string;
     catalog_id?: string;
@@ -11916,11 +12033,43 @@ namespace CommonCoreV2 {
   }
 
   export interface AssetTransferStatus {
+    state: OpenEnum<'pending' | 'in_progress' | 'completed' | 'failed' | 'cancelled'>;
     /**
-     * e.g. pending, running, completed, failed.
+     * Why it failed (state failed).
      */
-    state: string;
-    failure?: JsonObject;
+    failure?: {
+      message?: string;
+    };
+    /**
+     * Assets and attachments done so far.
+     */
+    progress?: {
+      assets?: number;
+      attachments?: number;
+      total_assets?: number;
+      total_attachments?: number;
+      /**
+       * Size of the completed export zip.
+       */
+      bytes?: number;
+      /**
+       * Size of the uploaded archive.
+       */
+      archive_bytes?: number;
+    };
+  }
+  export namespace AssetTransferStatus {
+    export namespace Constants {
+      /** Values of `state`. */
+      export const State = {
+        PENDING: 'pending',
+        IN_PROGRESS: 'in_progress',
+        COMPLETED: 'completed',
+        FAILED: 'failed',
+        CANCELLED: 'cancelled',
+      } as const;
+      export type State = (typeof State)[keyof typeof State];
+    }
   }
 
   export interface AssetTypeList {
@@ -12152,6 +12301,7 @@ namespace CommonCoreV2 {
     location_definition?: ConnectionLocation;
     ref_asset_id?: string;
     ref_catalog_id?: string;
+    data_source_definition_asset_id?: string;
   }
   export namespace ConnectionCreate {
     export namespace Constants {
@@ -12217,8 +12367,12 @@ namespace CommonCoreV2 {
     fileName?: string;
     url?: string;
     hash?: string;
+    /**
+     * Hex SHA-256 of the content.
+     */
     digest?: string;
     createdAt?: string;
+    size?: number;
   }
 
   export interface ConnectionFileList {
@@ -12342,6 +12496,7 @@ namespace CommonCoreV2 {
     interaction_properties?: InteractionProperties;
     discovery?: JsonObject;
     actions?: JsonObject[];
+    data_source_definition_id?: string;
   }
 
   export interface DatasourceTypeList {
