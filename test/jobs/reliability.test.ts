@@ -17,8 +17,9 @@ import {
   type World,
 } from './helpers.ts';
 
-// Short leases so that a dead server's runs are noticed within seconds (read when a server starts).
-process.env.JOB_RUN_LEASE_SECONDS = '2';
+// Short leases so that a dead server's runs are noticed within seconds (read when a server starts);
+// not shorter: on a loaded machine a live owner's heartbeat may lag a few seconds.
+process.env.JOB_RUN_LEASE_SECONDS = '8';
 process.env.JOB_SCHEDULER_TICK_MS = '200';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -47,7 +48,7 @@ function startChild(db: Record<string, unknown>): Promise<{ url: string; kill():
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
-    JOB_RUN_LEASE_SECONDS: '2',
+    JOB_RUN_LEASE_SECONDS: '8',
   };
   if (db.dataDir) env.DATA_DIR = String(db.dataDir);
   if (db.databaseUrl) env.DATABASE_URL = String(db.databaseUrl);
