@@ -9,6 +9,7 @@ import { PG_URL, postgresReachable } from './lib.ts';
 
 const MODULES: string[] = [
   './projects.ts', // authenticated GET and list against bare node:http, list cost growth
+  './job-runs.ts', // job run start latency and throughput against spawning the process directly
   './prism.ts', // the same GET and list against the Prism mock of our contract
   './asset-scale.ts', // asset get, search and type list with 1k, 10k, 100k assets
   './asset-transfer.ts', // export and import of a project with many assets and attachments

@@ -269,10 +269,11 @@ function build() {
         ? 'exactly-one'
         : 'at-least-one';
     }
-    if (op.params.length)
-      o.parameters = op.params.map((p) => buildParameter(p, (spec.parameters || {})[p.name]));
+    // parameters the reference lacks that the server accepts (each module entry says why)
+    const params = [...op.params, ...(spec.extraParameters || [])];
+    if (params.length) o.parameters = params.map((p) => buildParameter(p, (spec.parameters || {})[p.name]));
     for (const name of Object.keys(spec.parameters || {}))
-      if (!op.params.some((p) => p.name === name)) fail(`${key}: override for unknown parameter ${name}`);
+      if (!params.some((p) => p.name === name)) fail(`${key}: override for unknown parameter ${name}`);
 
     // request body
     if (op.body || spec.requestBody) {

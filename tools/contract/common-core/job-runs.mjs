@@ -39,6 +39,12 @@ export const schemas = {
       },
       runtime_job_id: str(),
       last_state_change_timestamp: str({ format: 'date-time' }),
+      // Beyond the seed: what this server knows of the process that ran.
+      start_time: { type: ['string', 'null'], format: 'date-time', description: 'When the process started.' },
+      exit_code: { type: ['integer', 'null'], description: 'Exit code of the process, once it ended.' },
+      exit_signal: { type: ['string', 'null'], description: 'Signal that ended the process, if one did.' },
+      message: { type: ['string', 'null'], description: 'Why the run failed or was canceled, in words.' },
+      log_lines: int({ minimum: 0, description: 'Lines in the log so far.' }),
     },
     [],
   ),
@@ -98,27 +104,77 @@ export const schemas = {
         parameter_sets: arr(ref('JobParameterSet')),
       }),
     },
-    ['job_run'],
+    [],
+    { description: "Settings of this run; the job's own when left out (an empty body is fine)." },
   ),
   JobRunLogs: obj({ results: arr(str()), total_count: int({ minimum: 0 }) }, ['results']),
 };
 
 const empty = { schema: ref('EmptyObject'), required: false };
 
+// The seed lists no 400/404/409 for runs, yet a job or run that does not exist, bad input, and a
+// run in the wrong state for the request must be answered as such.
+const invalid = { status: 400, meaning: 'invalid request' };
+const missing = { status: 404, meaning: 'resource not found' };
+const wrongState = { status: 409, meaning: 'the run is not in a state that allows this' };
+
 export const operations = {
-  'GET /v2/jobs/{job_id}/runs': { operationId: 'listJobRuns', responses: { 200: ref('JobRunList') } },
+  'GET /v2/jobs/{job_id}/runs': {
+    operationId: 'listJobRuns',
+    responses: { 200: ref('JobRunList') },
+    extraResponses: [invalid, missing],
+  },
   'POST /v2/jobs/{job_id}/runs': {
     operationId: 'createJobRun',
-    requestBody: { schema: ref('JobRunCreate') },
+    description:
+      'The run is queued (state Queued) and starts on one server; Python 3 and shell script assets run, other asset types get a 400.',
+    requestBody: { schema: ref('JobRunCreate'), required: false },
     responses: { 201: ref('JobRun') },
+    extraResponses: [invalid, missing],
   },
-  'GET /v2/jobs/{job_id}/runs/{run_id}': { operationId: 'getJobRun', responses: { 200: ref('JobRun') } },
-  'DELETE /v2/jobs/{job_id}/runs/{run_id}': { operationId: 'deleteJobRun' },
+  'GET /v2/jobs/{job_id}/runs/{run_id}': {
+    operationId: 'getJobRun',
+    responses: { 200: ref('JobRun') },
+    extraResponses: [invalid, missing],
+  },
+  'DELETE /v2/jobs/{job_id}/runs/{run_id}': {
+    operationId: 'deleteJobRun',
+    extraResponses: [invalid, wrongState],
+  },
   'GET /v2/jobs/{job_id}/runs/{run_id}/logs': {
     operationId: 'getJobRunLogs',
     responses: { 200: ref('JobRunLogs') },
+    extraResponses: [invalid, missing],
+    extraParameters: [
+      {
+        in: 'query',
+        name: 'start',
+        type: 'integer',
+        required: false,
+        default: 0,
+        constraints: 'value ≥ 0',
+        source: 'extension',
+      },
+    ],
+    parameters: {
+      start: {
+        description: 'Index (0-based) of the first line to return; with limit, pages through the log.',
+      },
+    },
   },
-  'POST /v2/jobs/{job_id}/runs/{run_id}/cancel': { operationId: 'cancelJobRun', requestBody: empty },
-  'POST /v2/jobs/{job_id}/runs/{run_id}/pause': { operationId: 'pauseJobRun', requestBody: empty },
-  'POST /v2/jobs/{job_id}/runs/{run_id}/resume': { operationId: 'resumeJobRun', requestBody: empty },
+  'POST /v2/jobs/{job_id}/runs/{run_id}/cancel': {
+    operationId: 'cancelJobRun',
+    requestBody: empty,
+    extraResponses: [invalid, missing, wrongState],
+  },
+  'POST /v2/jobs/{job_id}/runs/{run_id}/pause': {
+    operationId: 'pauseJobRun',
+    requestBody: empty,
+    extraResponses: [invalid, missing, wrongState],
+  },
+  'POST /v2/jobs/{job_id}/runs/{run_id}/resume': {
+    operationId: 'resumeJobRun',
+    requestBody: empty,
+    extraResponses: [invalid, missing, wrongState],
+  },
 };

@@ -139,12 +139,16 @@ export const schemas = {
     ['job'],
   ),
   JobPatch: jsonPatch({
-    ops: ['add', 'replace'],
+    ops: ['add', 'replace', 'remove'],
     description:
-      'RFC 6902 JSON Patch (add and replace); paths such as /metadata/name, /entity/job/configuration.',
+      'RFC 6902 JSON Patch (add, replace, remove); paths such as /metadata/name, /entity/job/configuration, /entity/job/schedule.',
   }),
   ServingNameAvailability: obj({ results: arr(str()) }, ['results']),
 };
+
+// Statuses the reference lacks: a serving name already taken and a job with active runs are
+// conflicts; a bad patch is a 400.
+const taken = { status: 409, meaning: 'serving_name already taken, or the job has active runs' };
 
 export const operations = {
   'GET /v2/jobs': { operationId: 'listJobs', responses: { 200: ref('JobList') } },
@@ -152,13 +156,15 @@ export const operations = {
     operationId: 'createJob',
     requestBody: { schema: ref('JobCreate') },
     responses: { 201: ref('Job') },
+    extraResponses: [taken],
   },
   'GET /v2/jobs/{job_id}': { operationId: 'getJob', responses: { 200: ref('Job') } },
-  'DELETE /v2/jobs/{job_id}': {},
+  'DELETE /v2/jobs/{job_id}': { extraResponses: [taken] },
   'PATCH /v2/jobs/{job_id}': {
     operationId: 'updateJob',
     requestBody: { schema: ref('JobPatch'), jsonPatch: true },
     responses: { 200: ref('Job') },
+    extraResponses: [{ status: 400, meaning: 'invalid request' }, taken],
   },
   'GET /v2/jobs/serving_name/{serving_name}': {
     operationId: 'checkJobServingName',

@@ -3906,7 +3906,7 @@ class CommonCoreV2 extends BaseService {
    * @param {boolean} [params.userfs] - Wire name inferred by analogy with other operations of this API.
    * @param {string} [params.projectId]
    * @param {string} [params.spaceId]
-   * @param {JobPatch} params.jsonPatch - RFC 6902 JSON Patch (add and replace); paths such as /metadata/name, /entity/job/configuration.
+   * @param {JobPatch} params.jsonPatch - RFC 6902 JSON Patch (add, replace, remove); paths such as /metadata/name, /entity/job/configuration, /entity/job/schedule.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.Job>>}
    */
@@ -4035,14 +4035,14 @@ class CommonCoreV2 extends BaseService {
   /**
    * Start a run for a job
    *
-   * Give one of `project_id`, `space_id` (x-required-one-of).
+   * The run is queued (state Queued) and starts on one server; Python 3 and shell script assets run, other asset types get a 400. Give one of `project_id`, `space_id` (x-required-one-of).
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.jobId
    * @param {boolean} [params.userfs] - Wire name inferred by analogy with other operations of this API.
    * @param {string} [params.projectId]
    * @param {string} [params.spaceId]
-   * @param {Object} params.jobRun
+   * @param {Object} [params.jobRun]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.JobRun>>}
    */
@@ -4052,7 +4052,7 @@ class CommonCoreV2 extends BaseService {
     const _params = { ...params };
     const _error = checkParams(
       _params,
-      ['jobId', 'jobRun'],
+      ['jobId'],
       ['jobId', 'userfs', 'projectId', 'spaceId', 'jobRun', 'headers', 'signal', 'timeout'],
     );
     if (_error) return Promise.reject(_error);
@@ -4189,6 +4189,7 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId]
    * @param {string} [params.spaceId]
    * @param {number} [params.limit]
+   * @param {number} [params.start] - Index (0-based) of the first line to return; with limit, pages through the log.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.JobRunLogs>>}
    */
@@ -4199,7 +4200,7 @@ class CommonCoreV2 extends BaseService {
     const _error = checkParams(
       _params,
       ['jobId', 'runId'],
-      ['jobId', 'runId', 'userfs', 'projectId', 'spaceId', 'limit', 'headers', 'signal', 'timeout'],
+      ['jobId', 'runId', 'userfs', 'projectId', 'spaceId', 'limit', 'start', 'headers', 'signal', 'timeout'],
     );
     if (_error) return Promise.reject(_error);
     return this.createRequest<CommonCoreV2.JobRunLogs>({
@@ -4215,6 +4216,7 @@ class CommonCoreV2 extends BaseService {
           project_id: _params.projectId,
           space_id: _params.spaceId,
           limit: _params.limit,
+          start: _params.start,
         },
         headers: {
           Accept: 'application/json',
@@ -9648,7 +9650,7 @@ namespace CommonCoreV2 {
      */
     spaceId?: string;
     /**
-     * RFC 6902 JSON Patch (add and replace); paths such as /metadata/name, /entity/job/configuration.
+     * RFC 6902 JSON Patch (add, replace, remove); paths such as /metadata/name, /entity/job/configuration, /entity/job/schedule.
      *
      * (request body)
      */
@@ -9735,7 +9737,7 @@ namespace CommonCoreV2 {
     /**
      * (body field `job_run`)
      */
-    jobRun: {
+    jobRun?: {
       name?: string;
       description?: string;
       configuration?: {
@@ -9840,6 +9842,12 @@ namespace CommonCoreV2 {
      * (query parameter `limit`)
      */
     limit?: number;
+    /**
+     * Index (0-based) of the first line to return; with limit, pages through the log.
+     *
+     * (query parameter `start`)
+     */
+    start?: number;
   }
 
   /**
@@ -12927,13 +12935,19 @@ namespace CommonCoreV2 {
   }
 
   /**
-   * RFC 6902 JSON Patch (add and replace); paths such as /metadata/name, /entity/job/configuration.
+   * RFC 6902 JSON Patch (add, replace, remove); paths such as /metadata/name, /entity/job/configuration, /entity/job/schedule.
    */
-  export type JobPatch = Array<{
-    op: OpenEnum<'add' | 'replace'>;
-    path: string;
-    value: any;
-  }>;
+  export type JobPatch = Array<
+    | {
+        op: OpenEnum<'add' | 'replace'>;
+        path: string;
+        value: any;
+      }
+    | {
+        op: OpenEnum<'remove'>;
+        path: string;
+      }
+  >;
 
   export interface JobRetentionPolicy {
     days?: number;
@@ -12971,8 +12985,11 @@ namespace CommonCoreV2 {
     [key: string]: any;
   }
 
+  /**
+   * Settings of this run; the job's own when left out (an empty body is fine).
+   */
   export interface JobRunCreate {
-    job_run: {
+    job_run?: {
       name?: string;
       description?: string;
       configuration?: {
@@ -13019,6 +13036,26 @@ namespace CommonCoreV2 {
     resource_usage?: number | JsonObject | null;
     runtime_job_id?: string;
     last_state_change_timestamp?: string;
+    /**
+     * When the process started.
+     */
+    start_time?: string | null;
+    /**
+     * Exit code of the process, once it ended.
+     */
+    exit_code?: number | null;
+    /**
+     * Signal that ended the process, if one did.
+     */
+    exit_signal?: string | null;
+    /**
+     * Why the run failed or was canceled, in words.
+     */
+    message?: string | null;
+    /**
+     * Lines in the log so far.
+     */
+    log_lines?: number;
   }
   export namespace JobRunDetails {
     export namespace Constants {

@@ -9,6 +9,7 @@ import { registerCatalogs } from './catalogs/routes.ts';
 import { registerAssetContainers } from './asset-containers/routes.ts';
 import { registerAssetLists } from './asset-lists/routes.ts';
 import { registerCodeEngine } from './code-engine/register.ts';
+import { registerJobs } from './jobs/routes.ts';
 import { registerRuntimeSpecs } from './environments/register.ts';
 import { registerConnections } from './connections/routes.ts';
 import { registerAssetTransfers } from './asset-transfer/routes.ts';
@@ -21,6 +22,7 @@ export function registerAreas(app: FastifyInstance, ctx: AppContext): void {
   registerSpaces(app, ctx);
   registerAssets(app, ctx);
   registerCatalogs(app, ctx);
+  registerJobs(app, ctx);
   registerAssetContainers(app, ctx);
   registerAssetLists(app, ctx);
   registerAssetTransfers(app, ctx);

@@ -8,6 +8,7 @@ import { catalogMigrations } from '../areas/catalogs/migrations.ts';
 import { assetContainerMigrations } from '../areas/asset-containers/migrations.ts';
 import { assetListMigrations } from '../areas/asset-lists/migrations.ts';
 import { codeEngineMigrations } from '../areas/code-engine/migrations.ts';
+import { jobMigrations } from '../areas/jobs/migrations.ts';
 import { connectionMigrations } from '../areas/connections/migrations.ts';
 import { assetTransferMigrations } from '../areas/asset-transfer/migrations.ts';
 
@@ -23,6 +24,7 @@ const all: Record<string, Migration> = {
   ...assetMigrations,
   ...catalogMigrations,
   ...codeEngineMigrations,
+  ...jobMigrations,
   ...connectionMigrations,
   ...assetContainerMigrations,
   ...assetListMigrations,
