@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -26,13 +27,13 @@ export function cpuMs(pid: number): number {
 }
 
 /** Starts a child process and resolves once it prints its `http://...` address. */
-function startProcess(command: string, args: string[], env: Record<string, string>): Promise<Running> {
+export function startProcess(command: string, args: string[], env: Record<string, string>): Promise<Running> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env } });
     let out = '';
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
-      const m = /listening on (http:\/\/[^\s)]+)/i.exec(out);
+      const m = /listening on (http:\/\/[\w.:-]+)/i.exec(out);
       if (m) {
         child.stdout?.off('data', onData);
         resolve({
@@ -58,6 +59,8 @@ export const startBare = (body: string) =>
 export interface OurServer extends Running {
   adminKey: string;
   token: string;
+  /** Where its data lives, to open the same database from the benchmark (direct inserts). */
+  env: { DATA_DIR?: string; DATABASE_URL?: string; DATABASE_SCHEMA?: string };
 }
 
 /** Our server as users run it (`npm start`), on a fresh SQLite directory or PostgreSQL schema. */
@@ -106,6 +109,7 @@ export async function startOurs(db: 'sqlite' | 'postgres'): Promise<OurServer> {
     ...running,
     adminKey,
     token: access_token,
+    env: { DATA_DIR: env.DATA_DIR, DATABASE_URL: env.DATABASE_URL, DATABASE_SCHEMA: env.DATABASE_SCHEMA },
     stop: async () => {
       await running.stop();
       await cleanup();
@@ -164,4 +168,48 @@ export async function medianMs(n: number, fn: () => Promise<void>): Promise<numb
   }
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)];
+}
+
+/** Whether the benchmark PostgreSQL answers. */
+export async function postgresReachable(): Promise<boolean> {
+  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A TCP port free right now (for servers that cannot be told to pick one). */
+export async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** Throughput, latency and server CPU of one GET against ours and against bare node:http serving the same bytes. */
+export async function versusBare(
+  s: OurServer,
+  path: string,
+  opts: { connections: number; seconds: number },
+): Promise<{ ours: LoadResult; bare: LoadResult }> {
+  const headers = { authorization: `Bearer ${s.token}` };
+  const sample = await fetch(s.url + path, { headers });
+  const body = await sample.text();
+  if (sample.status !== 200) throw new Error(`${path}: ${sample.status} ${body}`);
+  const bareServer = await startBare(body);
+  try {
+    await load(bareServer.url, { connections: opts.connections, seconds: 1 }); // warm-up
+    const bare = await load(bareServer.url, { ...opts, pid: bareServer.pid });
+    await load(s.url + path, { connections: opts.connections, seconds: 1, headers });
+    const ours = await load(s.url + path, { ...opts, headers, pid: s.pid });
+    if (ours.errors) throw new Error(`${path}: ${ours.errors} failed requests`);
+    return { ours, bare };
+  } finally {
+    await bareServer.stop();
+  }
 }

@@ -1,9 +1,24 @@
 // Asset exports (/v2/asset_exports...). Same service family as spaces.
-import { ref, str, bool, int, arr, obj, map, dateTime } from './common.mjs';
+import { ref, str, bool, int, arr, obj, dateTime } from './common.mjs';
 
 export const schemas = {
   AssetTransferStatus: obj(
-    { state: str({ description: 'e.g. pending, running, completed, failed.' }), failure: map() },
+    {
+      state: str({ enum: ['pending', 'in_progress', 'completed', 'failed', 'cancelled'] }),
+      failure: obj({ message: str() }, [], { description: 'Why it failed (state failed).' }),
+      progress: obj(
+        {
+          assets: int({ minimum: 0 }),
+          attachments: int({ minimum: 0 }),
+          total_assets: int({ minimum: 0 }),
+          total_attachments: int({ minimum: 0 }),
+          bytes: int({ minimum: 0, description: 'Size of the completed export zip.' }),
+          archive_bytes: int({ minimum: 0, description: 'Size of the uploaded archive.' }),
+        },
+        [],
+        { description: 'Assets and attachments done so far.' },
+      ),
+    },
     ['state'],
   ),
   AssetTransferMetadata: obj(
@@ -22,11 +37,18 @@ export const schemas = {
     ['id'],
     { description: 'Metadata of an export or import.' },
   ),
-  AssetExportSelection: obj({
-    all_assets: bool(),
-    asset_ids: arr(str()),
-    asset_types: arr(str()),
-  }),
+  AssetExportSelection: obj(
+    {
+      all_assets: bool(),
+      asset_ids: arr(str({ minLength: 1, maxLength: 128 }), { maxItems: 1000 }),
+      asset_types: arr(str({ minLength: 1, maxLength: 128 }), { maxItems: 100 }),
+    },
+    [],
+    {
+      description:
+        'Which assets: all of them, or those of the given types together with those of the given ids (one of the three is required).',
+    },
+  ),
   AssetExport: obj(
     {
       entity: obj({
@@ -55,11 +77,16 @@ export const schemas = {
       name: str(),
       description: str(),
       assets: ref('AssetExportSelection'),
-      encryption_key: str(),
-      format: str({ description: 'e.g. json.' }),
+      encryption_key: str({
+        minLength: 1,
+        maxLength: 1024,
+        description:
+          'Secrets of exported assets (connection credentials) are encrypted with this key; without it they are left out.',
+      }),
+      format: str({ description: 'json (the only format this server writes).' }),
       module_keys: arr(str()),
     },
-    [],
+    ['assets'],
   ),
 };
 
@@ -72,7 +99,11 @@ export const operations = {
     requestBody: { schema: ref('AssetExportCreate') },
     responses: { 200: ref('AssetExport') },
   },
-  'DELETE /v2/asset_exports/{export_id}': { operationId: 'cancelAssetExport' },
+  'DELETE /v2/asset_exports/{export_id}': {
+    operationId: 'cancelAssetExport',
+    description:
+      'Cancels a pending or in-progress export; with hard_delete=true the export and its content are deleted whatever their state.',
+  },
   'GET /v2/asset_exports/{export_id}': {
     operationId: 'getAssetExport',
     responses: { 200: ref('AssetExport') },

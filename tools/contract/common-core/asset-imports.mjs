@@ -40,8 +40,17 @@ export const operations = {
     // multipart form, or the raw archive with Content-Type: application/zip (the seed curl)
     requestBody: { content: { 'multipart/form-data': ref('AssetImportForm'), 'application/zip': null } },
     responses: { 200: ref('AssetImport') },
+    // the upload is cut at the archive limit; other media types are refused
+    extraResponses: [
+      { status: 413, meaning: 'request entity too large' },
+      { status: 415, meaning: 'unsupported media type' },
+    ],
   },
-  'DELETE /v2/asset_imports/{import_id}': { operationId: 'cancelAssetImport' },
+  'DELETE /v2/asset_imports/{import_id}': {
+    operationId: 'cancelAssetImport',
+    description:
+      'Cancels a pending or in-progress import (every asset it created goes); with hard_delete=true the import is deleted whatever its state.',
+  },
   'GET /v2/asset_imports/{import_id}': {
     operationId: 'getAssetImport',
     responses: { 200: ref('AssetImport') },

@@ -176,6 +176,7 @@ class CommonCoreV2 extends BaseService {
    * @param {ConnectionLocation} [params.locationDefinition]
    * @param {string} [params.refAssetId]
    * @param {string} [params.refCatalogId]
+   * @param {string} [params.dataSourceDefinitionAssetId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.Connection>>}
    */
@@ -211,6 +212,7 @@ class CommonCoreV2 extends BaseService {
         'locationDefinition',
         'refAssetId',
         'refCatalogId',
+        'dataSourceDefinitionAssetId',
         'headers',
         'signal',
         'timeout',
@@ -247,6 +249,7 @@ class CommonCoreV2 extends BaseService {
           location_definition: _params.locationDefinition,
           ref_asset_id: _params.refAssetId,
           ref_catalog_id: _params.refCatalogId,
+          data_source_definition_asset_id: _params.dataSourceDefinitionAssetId,
         },
         headers: {
           'Skip-Enforcement': _params.skipEnforcement,
@@ -482,6 +485,7 @@ class CommonCoreV2 extends BaseService {
    * @param {ConnectionLocation} [params.locationDefinition]
    * @param {string} [params.refAssetId]
    * @param {string} [params.refCatalogId]
+   * @param {string} [params.dataSourceDefinitionAssetId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.DiscoveredAssetCollection>>}
    */
@@ -519,6 +523,7 @@ class CommonCoreV2 extends BaseService {
         'locationDefinition',
         'refAssetId',
         'refCatalogId',
+        'dataSourceDefinitionAssetId',
         'headers',
         'signal',
         'timeout',
@@ -557,6 +562,7 @@ class CommonCoreV2 extends BaseService {
           location_definition: _params.locationDefinition,
           ref_asset_id: _params.refAssetId,
           ref_catalog_id: _params.refCatalogId,
+          data_source_definition_asset_id: _params.dataSourceDefinitionAssetId,
         },
         headers: {
           Accept: _params.accept ?? 'application/json',
@@ -2614,12 +2620,12 @@ class CommonCoreV2 extends BaseService {
   /**
    * Create project as a transaction
    *
-   * Not supported by this SDK: the `Content-Type` header parameter (set from the body); multipart/form-data bodies (sdk-core has no multipart encoding).
+   * Not supported by this SDK: the `Content-Type` header parameter (set from the body).
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {boolean} [params.verifyUniqueName]
-   * @param {string} params.name
-   * @param {string} params.generator
+   * @param {string} [params.name]
+   * @param {string} [params.generator]
    * @param {string} [params.description]
    * @param {OpenEnum<'cpd' | 'wx' | 'wca' | 'dpx' | 'wxbi'>} [params.type]
    * @param {Object} [params.storage]
@@ -2630,16 +2636,19 @@ class CommonCoreV2 extends BaseService {
    * @param {boolean} [params.enforceMembers]
    * @param {Object} [params.catalog]
    * @param {Object} [params.settings]
+   * @param {UploadBody} [params.file] - Exported project archive. A string, bytes, a Node Readable or a web ReadableStream (streamed, never buffered).
+   * @param {string} [params.fileContentType] - The content type of `file` (default application/zip).
+   * @param {string} [params.fileFilename] - The file name sent with `file`.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.TransactionResponse>>}
    */
   public transactionalPostProject(
-    params: CommonCoreV2.TransactionalPostProjectParams,
+    params?: CommonCoreV2.TransactionalPostProjectParams,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.TransactionResponse>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
-      ['name', 'generator'],
+      [],
       [
         'verifyUniqueName',
         'name',
@@ -2654,6 +2663,9 @@ class CommonCoreV2 extends BaseService {
         'enforceMembers',
         'catalog',
         'settings',
+        'file',
+        'fileContentType',
+        'fileFilename',
         'headers',
         'signal',
         'timeout',
@@ -2667,23 +2679,44 @@ class CommonCoreV2 extends BaseService {
         qs: {
           verify_unique_name: _params.verifyUniqueName,
         },
-        body: {
-          name: _params.name,
-          generator: _params.generator,
-          description: _params.description,
-          type: _params.type,
-          storage: _params.storage,
-          compute: _params.compute,
-          tags: _params.tags,
-          tools: _params.tools,
-          public: _params.public,
-          enforce_members: _params.enforceMembers,
-          catalog: _params.catalog,
-          settings: _params.settings,
-        },
+        body:
+          _params.file !== undefined
+            ? undefined
+            : {
+                name: _params.name,
+                generator: _params.generator,
+                description: _params.description,
+                type: _params.type,
+                storage: _params.storage,
+                compute: _params.compute,
+                tags: _params.tags,
+                tools: _params.tools,
+                public: _params.public,
+                enforce_members: _params.enforceMembers,
+                catalog: _params.catalog,
+                settings: _params.settings,
+              },
+        formData:
+          _params.file !== undefined
+            ? {
+                file:
+                  _params.file === undefined
+                    ? undefined
+                    : {
+                        data: _params.file,
+                        contentType: _params.fileContentType ?? 'application/zip',
+                        filename: _params.fileFilename ?? 'file.zip',
+                      },
+                name: _params.name,
+                generator: _params.generator,
+                description: _params.description,
+                type: _params.type,
+                tags: _params.tags,
+              }
+            : undefined,
         headers: {
           Accept: 'application/json',
-          'Content-Type': 'application/json',
+          'Content-Type': _params.file !== undefined ? undefined : 'application/json',
           ..._params.headers,
         },
         signal: _params.signal,
@@ -3259,20 +3292,20 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.catalogId]
    * @param {string} [params.name]
    * @param {string} [params.description]
-   * @param {AssetExportSelection} [params.assets]
-   * @param {string} [params.encryptionKey]
-   * @param {string} [params.format] - e.g. json.
+   * @param {AssetExportSelection} params.assets
+   * @param {string} [params.encryptionKey] - Secrets of exported assets (connection credentials) are encrypted with this key; without it they are left out.
+   * @param {string} [params.format] - json (the only format this server writes).
    * @param {string[]} [params.moduleKeys]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetExport>>}
    */
   public createAssetExport(
-    params?: CommonCoreV2.CreateAssetExportParams,
+    params: CommonCoreV2.CreateAssetExportParams,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetExport>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
-      [],
+      ['assets'],
       [
         'spaceId',
         'projectId',
@@ -3365,7 +3398,7 @@ class CommonCoreV2 extends BaseService {
   /**
    * Cancel the asset export process
    *
-   * Give one of `space_id`, `project_id`, `catalog_id` (x-required-one-of).
+   * Cancels a pending or in-progress export; with hard_delete=true the export and its content are deleted whatever their state. Give one of `space_id`, `project_id`, `catalog_id` (x-required-one-of).
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.exportId
@@ -3504,24 +3537,42 @@ class CommonCoreV2 extends BaseService {
    *
    * Give one of `space_id`, `project_id`, `catalog_id` (x-required-one-of).
    *
-   * Not supported by this SDK: the `Content-Type` header parameter (set from the body); multipart/form-data bodies (sdk-core has no multipart encoding).
+   * Not supported by this SDK: the `Content-Type` header parameter (set from the body).
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} [params.spaceId]
    * @param {string} [params.projectId]
    * @param {string} [params.catalogId]
-   * @param {UploadBody} params.body - The request body: a string, bytes or a stream of bytes.
+   * @param {UploadBody} [params.body] - The request body: a string, bytes or a stream of bytes.
+   * @param {UploadBody} [params.file] - Archive of an export. A string, bytes, a Node Readable or a web ReadableStream (streamed, never buffered).
+   * @param {string} [params.fileContentType] - The content type of `file` (default application/zip).
+   * @param {string} [params.fileFilename] - The file name sent with `file`.
+   * @param {string} [params.encryptionKey]
+   * @param {OpenEnum<'json' | 'csv'>} [params.format]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetImport>>}
    */
   public createAssetImport(
-    params: CommonCoreV2.CreateAssetImportParams,
+    params?: CommonCoreV2.CreateAssetImportParams,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetImport>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
-      ['body'],
-      ['spaceId', 'projectId', 'catalogId', 'body', 'headers', 'signal', 'timeout'],
+      [],
+      [
+        'spaceId',
+        'projectId',
+        'catalogId',
+        'body',
+        'file',
+        'fileContentType',
+        'fileFilename',
+        'encryptionKey',
+        'format',
+        'headers',
+        'signal',
+        'timeout',
+      ],
     );
     if (_error) return Promise.reject(_error);
     return this.createRequest<CommonCoreV2.AssetImport>({
@@ -3533,10 +3584,25 @@ class CommonCoreV2 extends BaseService {
           project_id: _params.projectId,
           catalog_id: _params.catalogId,
         },
-        body: _params.body,
+        body: _params.file !== undefined ? undefined : _params.body,
+        formData:
+          _params.file !== undefined
+            ? {
+                file:
+                  _params.file === undefined
+                    ? undefined
+                    : {
+                        data: _params.file,
+                        contentType: _params.fileContentType ?? 'application/zip',
+                        filename: _params.fileFilename ?? 'file.zip',
+                      },
+                encryption_key: _params.encryptionKey,
+                format: _params.format,
+              }
+            : undefined,
         headers: {
           Accept: 'application/json',
-          'Content-Type': 'application/zip',
+          'Content-Type': _params.file !== undefined ? undefined : 'application/zip',
           ..._params.headers,
         },
         signal: _params.signal,
@@ -3593,7 +3659,7 @@ class CommonCoreV2 extends BaseService {
   /**
    * Cancel the asset import process
    *
-   * Give one of `space_id`, `project_id`, `catalog_id` (x-required-one-of).
+   * Cancels a pending or in-progress import (every asset it created goes); with hard_delete=true the import is deleted whatever its state. Give one of `space_id`, `project_id`, `catalog_id` (x-required-one-of).
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.importId
@@ -4795,6 +4861,31 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId]
    * @param {string} [params.metadataName]
    * @param {string} [params.metadataDescription]
+   * @param {string} [params.entityHardwareSpecificationNodesCpuUnits]
+   * @param {string} [params.entityHardwareSpecificationNodesCpuModel]
+   * @param {string} [params.entityHardwareSpecificationNodesMemSize]
+   * @param {number} [params.entityHardwareSpecificationNodesGpuNumGpu]
+   * @param {string} [params.entityHardwareSpecificationNodesGpuName]
+   * @param {number} [params.entityHardwareSpecificationNodesNumNodes]
+   * @param {number} [params.entityHardwareSpecificationNodesWorkerPoolId]
+   * @param {string} [params.entityHardwareSpecificationNodesWorkerPoolProvider]
+   * @param {number} [params.entityHardwareSpecificationSparkNumDrivers]
+   * @param {number} [params.entityHardwareSpecificationSparkNumExecutors]
+   * @param {string} [params.entityHardwareSpecificationSparkDriverCpuUnits]
+   * @param {string} [params.entityHardwareSpecificationSparkDriverCpuModel]
+   * @param {string} [params.entityHardwareSpecificationSparkDriverMemSize]
+   * @param {string} [params.entityHardwareSpecificationSparkExecutorCpuUnits]
+   * @param {string} [params.entityHardwareSpecificationSparkExecutorCpuModel]
+   * @param {string} [params.entityHardwareSpecificationSparkExecutorMemSize]
+   * @param {number} [params.entityHardwareSpecificationDatastageNumConductors]
+   * @param {number} [params.entityHardwareSpecificationDatastageNumComputes]
+   * @param {string} [params.entityHardwareSpecificationDatastageConductorCpuUnits]
+   * @param {string} [params.entityHardwareSpecificationDatastageConductorCpuModel]
+   * @param {string} [params.entityHardwareSpecificationDatastageConductorMemSize]
+   * @param {string} [params.entityHardwareSpecificationDatastageComputeCpuUnits]
+   * @param {string} [params.entityHardwareSpecificationDatastageComputeCpuModel]
+   * @param {string} [params.entityHardwareSpecificationDatastageComputeMemSize]
+   * @param {string} [params.entityHardwareSpecificationDatastageInstance]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.HardwareSpecification>>}
    */
@@ -4810,6 +4901,31 @@ class CommonCoreV2 extends BaseService {
         'projectId',
         'metadataName',
         'metadataDescription',
+        'entityHardwareSpecificationNodesCpuUnits',
+        'entityHardwareSpecificationNodesCpuModel',
+        'entityHardwareSpecificationNodesMemSize',
+        'entityHardwareSpecificationNodesGpuNumGpu',
+        'entityHardwareSpecificationNodesGpuName',
+        'entityHardwareSpecificationNodesNumNodes',
+        'entityHardwareSpecificationNodesWorkerPoolId',
+        'entityHardwareSpecificationNodesWorkerPoolProvider',
+        'entityHardwareSpecificationSparkNumDrivers',
+        'entityHardwareSpecificationSparkNumExecutors',
+        'entityHardwareSpecificationSparkDriverCpuUnits',
+        'entityHardwareSpecificationSparkDriverCpuModel',
+        'entityHardwareSpecificationSparkDriverMemSize',
+        'entityHardwareSpecificationSparkExecutorCpuUnits',
+        'entityHardwareSpecificationSparkExecutorCpuModel',
+        'entityHardwareSpecificationSparkExecutorMemSize',
+        'entityHardwareSpecificationDatastageNumConductors',
+        'entityHardwareSpecificationDatastageNumComputes',
+        'entityHardwareSpecificationDatastageConductorCpuUnits',
+        'entityHardwareSpecificationDatastageConductorCpuModel',
+        'entityHardwareSpecificationDatastageConductorMemSize',
+        'entityHardwareSpecificationDatastageComputeCpuUnits',
+        'entityHardwareSpecificationDatastageComputeCpuModel',
+        'entityHardwareSpecificationDatastageComputeMemSize',
+        'entityHardwareSpecificationDatastageInstance',
         'headers',
         'signal',
         'timeout',
@@ -4829,6 +4945,51 @@ class CommonCoreV2 extends BaseService {
         body: {
           '/metadata/name': _params.metadataName,
           '/metadata/description': _params.metadataDescription,
+          '/entity/hardware_specification/nodes/cpu/units': _params.entityHardwareSpecificationNodesCpuUnits,
+          '/entity/hardware_specification/nodes/cpu/model': _params.entityHardwareSpecificationNodesCpuModel,
+          '/entity/hardware_specification/nodes/mem/size': _params.entityHardwareSpecificationNodesMemSize,
+          '/entity/hardware_specification/nodes/gpu/num_gpu':
+            _params.entityHardwareSpecificationNodesGpuNumGpu,
+          '/entity/hardware_specification/nodes/gpu/name': _params.entityHardwareSpecificationNodesGpuName,
+          '/entity/hardware_specification/nodes/num_nodes': _params.entityHardwareSpecificationNodesNumNodes,
+          '/entity/hardware_specification/nodes/worker_pool/id':
+            _params.entityHardwareSpecificationNodesWorkerPoolId,
+          '/entity/hardware_specification/nodes/worker_pool/provider':
+            _params.entityHardwareSpecificationNodesWorkerPoolProvider,
+          '/entity/hardware_specification/spark/num_drivers':
+            _params.entityHardwareSpecificationSparkNumDrivers,
+          '/entity/hardware_specification/spark/num_executors':
+            _params.entityHardwareSpecificationSparkNumExecutors,
+          '/entity/hardware_specification/spark/driver/cpu/units':
+            _params.entityHardwareSpecificationSparkDriverCpuUnits,
+          '/entity/hardware_specification/spark/driver/cpu/model':
+            _params.entityHardwareSpecificationSparkDriverCpuModel,
+          '/entity/hardware_specification/spark/driver/mem/size':
+            _params.entityHardwareSpecificationSparkDriverMemSize,
+          '/entity/hardware_specification/spark/executor/cpu/units':
+            _params.entityHardwareSpecificationSparkExecutorCpuUnits,
+          '/entity/hardware_specification/spark/executor/cpu/model':
+            _params.entityHardwareSpecificationSparkExecutorCpuModel,
+          '/entity/hardware_specification/spark/executor/mem/size':
+            _params.entityHardwareSpecificationSparkExecutorMemSize,
+          '/entity/hardware_specification/datastage/num_conductors':
+            _params.entityHardwareSpecificationDatastageNumConductors,
+          '/entity/hardware_specification/datastage/num_computes':
+            _params.entityHardwareSpecificationDatastageNumComputes,
+          '/entity/hardware_specification/datastage/conductor/cpu/units':
+            _params.entityHardwareSpecificationDatastageConductorCpuUnits,
+          '/entity/hardware_specification/datastage/conductor/cpu/model':
+            _params.entityHardwareSpecificationDatastageConductorCpuModel,
+          '/entity/hardware_specification/datastage/conductor/mem/size':
+            _params.entityHardwareSpecificationDatastageConductorMemSize,
+          '/entity/hardware_specification/datastage/compute/cpu/units':
+            _params.entityHardwareSpecificationDatastageComputeCpuUnits,
+          '/entity/hardware_specification/datastage/compute/cpu/model':
+            _params.entityHardwareSpecificationDatastageComputeCpuModel,
+          '/entity/hardware_specification/datastage/compute/mem/size':
+            _params.entityHardwareSpecificationDatastageComputeMemSize,
+          '/entity/hardware_specification/datastage/instance':
+            _params.entityHardwareSpecificationDatastageInstance,
         },
         headers: {
           Accept: 'application/json',
@@ -4891,8 +5052,7 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.name
    * @param {string} [params.description]
    * @param {SpecificationReference[]} [params.packageExtensions]
-   * @param {SpecificationReference} [params.baseSoftwareSpecification]
-   * @param {Object} [params.softwareConfiguration]
+   * @param {SpecificationReference} params.baseSoftwareSpecification
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.SoftwareSpecification>>}
    */
@@ -4902,7 +5062,7 @@ class CommonCoreV2 extends BaseService {
     const _params = { ...params };
     const _error = checkParams(
       _params,
-      ['name'],
+      ['name', 'baseSoftwareSpecification'],
       [
         'spaceId',
         'projectId',
@@ -4910,7 +5070,6 @@ class CommonCoreV2 extends BaseService {
         'description',
         'packageExtensions',
         'baseSoftwareSpecification',
-        'softwareConfiguration',
         'headers',
         'signal',
         'timeout',
@@ -4930,7 +5089,6 @@ class CommonCoreV2 extends BaseService {
           description: _params.description,
           package_extensions: _params.packageExtensions,
           base_software_specification: _params.baseSoftwareSpecification,
-          software_configuration: _params.softwareConfiguration,
         },
         headers: {
           Accept: 'application/json',
@@ -5097,11 +5255,11 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.spaceId]
    * @param {string} [params.projectId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
-   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
+   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.SoftwareSpecification>>}
    */
   public addSoftwareSpecificationPackageExtension(
     params: CommonCoreV2.AddSoftwareSpecificationPackageExtensionParams,
-  ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
+  ): Promise<CommonCoreV2.Response<CommonCoreV2.SoftwareSpecification>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
@@ -5117,7 +5275,7 @@ class CommonCoreV2 extends BaseService {
       ],
     );
     if (_error) return Promise.reject(_error);
-    return this.createRequest<CommonCoreV2.EmptyObject>({
+    return this.createRequest<CommonCoreV2.SoftwareSpecification>({
       options: {
         url: '/v2/software_specifications/{software_specification_guid}/package_extensions/{package_extension_guid}',
         method: 'PUT',
@@ -5130,6 +5288,7 @@ class CommonCoreV2 extends BaseService {
           project_id: _params.projectId,
         },
         headers: {
+          Accept: 'application/json',
           ..._params.headers,
         },
         signal: _params.signal,
@@ -5285,11 +5444,11 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.spaceId]
    * @param {string} [params.projectId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
-   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
+   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.PackageExtension>>}
    */
   public completePackageExtensionUpload(
     params: CommonCoreV2.CompletePackageExtensionUploadParams,
-  ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
+  ): Promise<CommonCoreV2.Response<CommonCoreV2.PackageExtension>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
@@ -5297,7 +5456,7 @@ class CommonCoreV2 extends BaseService {
       ['packageExtensionGuid', 'spaceId', 'projectId', 'headers', 'signal', 'timeout'],
     );
     if (_error) return Promise.reject(_error);
-    return this.createRequest<CommonCoreV2.EmptyObject>({
+    return this.createRequest<CommonCoreV2.PackageExtension>({
       options: {
         url: '/v2/package_extensions/{package_extension_guid}/upload_complete',
         method: 'POST',
@@ -5309,6 +5468,7 @@ class CommonCoreV2 extends BaseService {
           project_id: _params.projectId,
         },
         headers: {
+          Accept: 'application/json',
           ..._params.headers,
         },
         signal: _params.signal,
@@ -5458,27 +5618,27 @@ class CommonCoreV2 extends BaseService {
   /**
    * Archive the asset container
    *
-   * Give exactly one of `catalog_id`, `project_id`, `space_id` (x-required-one-of).
+   * Admins only. The assets become unreachable at once (403 with code asset_container_archived on every asset operation) and move out of the assets database in the background. Give exactly one of `catalog_id`, `project_id`, `space_id` (x-required-one-of).
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} [params.catalogId] - Wire name inferred by analogy with other operations of this API.
    * @param {string} [params.projectId] - Wire name inferred by analogy with other operations of this API.
    * @param {string} [params.spaceId] - Wire name inferred by analogy with other operations of this API.
-   * @param {AssetContainerArchiveRequest} params.assetContainerArchiveRequest - Archive request. Its fields are not documented in the seed.
+   * @param {AssetContainerArchiveRequest} [params.assetContainerArchiveRequest] - Archive request. Its fields are not documented in the seed; none is needed.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
-   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
+   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetContainerArchiveInfo>>}
    */
   public archiveAssetContainer(
-    params: CommonCoreV2.ArchiveAssetContainerParams,
-  ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
+    params?: CommonCoreV2.ArchiveAssetContainerParams,
+  ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetContainerArchiveInfo>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
-      ['assetContainerArchiveRequest'],
+      [],
       ['catalogId', 'projectId', 'spaceId', 'assetContainerArchiveRequest', 'headers', 'signal', 'timeout'],
     );
     if (_error) return Promise.reject(_error);
-    return this.createRequest<CommonCoreV2.EmptyObject>({
+    return this.createRequest<CommonCoreV2.AssetContainerArchiveInfo>({
       options: {
         url: '/v2/asset_containers/archive',
         method: 'POST',
@@ -5489,6 +5649,7 @@ class CommonCoreV2 extends BaseService {
         },
         body: _params.assetContainerArchiveRequest,
         headers: {
+          Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
         },
@@ -5627,18 +5788,18 @@ class CommonCoreV2 extends BaseService {
   /**
    * Restore the asset container
    *
-   * Give exactly one of `catalog_id`, `project_id`, `space_id` (x-required-one-of).
+   * Admins only. 202: the restore starts in the background; 200: a restore is already running. A container that is not archived is a 400. Give exactly one of `catalog_id`, `project_id`, `space_id` (x-required-one-of).
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} [params.catalogId] - Wire name inferred by analogy with other operations of this API.
    * @param {string} [params.projectId] - Wire name inferred by analogy with other operations of this API.
    * @param {string} [params.spaceId] - Wire name inferred by analogy with other operations of this API.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
-   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
+   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetContainerArchiveInfo>>}
    */
   public restoreAssetContainer(
     params?: CommonCoreV2.RestoreAssetContainerParams,
-  ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
+  ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetContainerArchiveInfo>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
@@ -5646,7 +5807,7 @@ class CommonCoreV2 extends BaseService {
       ['catalogId', 'projectId', 'spaceId', 'headers', 'signal', 'timeout'],
     );
     if (_error) return Promise.reject(_error);
-    return this.createRequest<CommonCoreV2.EmptyObject>({
+    return this.createRequest<CommonCoreV2.AssetContainerArchiveInfo>({
       options: {
         url: '/v2/asset_containers/restore',
         method: 'POST',
@@ -5656,6 +5817,7 @@ class CommonCoreV2 extends BaseService {
           space_id: _params.spaceId,
         },
         headers: {
+          Accept: 'application/json',
           ..._params.headers,
         },
         signal: _params.signal,
@@ -5668,10 +5830,10 @@ class CommonCoreV2 extends BaseService {
    * List all asset lists defined for an account
    *
    * @param {Object} params - The parameters to send to the service.
-   * @param {string} [params.query] - CEL expression, e.g. created_at>="2023-08-23T21:10:40Z".
+   * @param {string} [params.query] - CEL expression over the fields id, name, description, type, state, message, archived (bool), created_at, last_updated_at, last_updated_by (strings; times compare as ISO text), asset, access_control and properties (maps), e.g. created_at>="2023-08-23T21:10:40Z" && access_control.owner=="IBMid-1". A malformed expression or an unknown field is a 400 that says where.
    * @param {string} [params.start]
    * @param {number} [params.limit]
-   * @param {string} [params.sort] - Wire name inferred by analogy with other operations of this API.
+   * @param {string[]} [params.sort] - created_at, -created_at, last_updated_at, -last_updated_at or name, -name; repeat it (or separate with commas) to sort by several. Wire name inferred by analogy with other operations of this API.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetListCollection>>}
    */
@@ -5709,21 +5871,23 @@ class CommonCoreV2 extends BaseService {
    * Create a new asset list
    *
    * @param {Object} params - The parameters to send to the service.
-   * @param {string} [params.name]
+   * @param {string} params.name
    * @param {string} [params.description]
-   * @param {string} [params.type] - e.g. order.
+   * @param {string} params.type - e.g. order.
+   * @param {string} [params.state] - default_state when not given.
+   * @param {Object} [params.asset]
    * @param {AssetListItem[]} [params.items]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetList>>}
    */
   public createAssetList(
-    params?: CommonCoreV2.CreateAssetListParams,
+    params: CommonCoreV2.CreateAssetListParams,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetList>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
-      [],
-      ['name', 'description', 'type', 'items', 'headers', 'signal', 'timeout'],
+      ['name', 'type'],
+      ['name', 'description', 'type', 'state', 'asset', 'items', 'headers', 'signal', 'timeout'],
     );
     if (_error) return Promise.reject(_error);
     return this.createRequest<CommonCoreV2.AssetList>({
@@ -5734,6 +5898,8 @@ class CommonCoreV2 extends BaseService {
           name: _params.name,
           description: _params.description,
           type: _params.type,
+          state: _params.state,
+          asset: _params.asset,
           items: _params.items,
         },
         headers: {
@@ -5751,7 +5917,7 @@ class CommonCoreV2 extends BaseService {
    * Delete asset lists
    *
    * @param {Object} params - The parameters to send to the service.
-   * @param {string} [params.query] - CEL expression, e.g. created_at>="2023-08-23T21:10:40Z".
+   * @param {string} [params.query] - CEL expression over the fields id, name, description, type, state, message, archived (bool), created_at, last_updated_at, last_updated_by (strings; times compare as ISO text), asset, access_control and properties (maps), e.g. created_at>="2023-08-23T21:10:40Z" && access_control.owner=="IBMid-1". A malformed expression or an unknown field is a 400 that says where.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
@@ -7115,6 +7281,10 @@ namespace CommonCoreV2 {
      * (body field `ref_catalog_id`)
      */
     refCatalogId?: string;
+    /**
+     * (body field `data_source_definition_asset_id`)
+     */
+    dataSourceDefinitionAssetId?: string;
   }
 
   /**
@@ -7375,6 +7545,10 @@ namespace CommonCoreV2 {
      * (body field `ref_catalog_id`)
      */
     refCatalogId?: string;
+    /**
+     * (body field `data_source_definition_asset_id`)
+     */
+    dataSourceDefinitionAssetId?: string;
   }
 
   /**
@@ -8643,11 +8817,11 @@ namespace CommonCoreV2 {
     /**
      * (body field `name`)
      */
-    name: string;
+    name?: string;
     /**
      * (body field `generator`)
      */
-    generator: string;
+    generator?: string;
     /**
      * (body field `description`)
      */
@@ -8700,6 +8874,24 @@ namespace CommonCoreV2 {
       access_restrictions?: AccessRestrictionsSettings;
       audit_events?: AuditEventsSettings;
     };
+    /**
+     * Exported project archive. A string, bytes, a Node Readable or a web ReadableStream (streamed, never buffered).
+     *
+     * (form parameter `file`)
+     */
+    file?: UploadBody;
+    /**
+     * The content type of `file` (default application/zip).
+     *
+     * (form parameter `file content type`)
+     */
+    fileContentType?: string;
+    /**
+     * The file name sent with `file`.
+     *
+     * (form parameter `file file name`)
+     */
+    fileFilename?: string;
   }
 
   /**
@@ -9069,13 +9261,15 @@ namespace CommonCoreV2 {
     /**
      * (body field `assets`)
      */
-    assets?: AssetExportSelection;
+    assets: AssetExportSelection;
     /**
+     * Secrets of exported assets (connection credentials) are encrypted with this key; without it they are left out.
+     *
      * (body field `encryption_key`)
      */
     encryptionKey?: string;
     /**
-     * e.g. json.
+     * json (the only format this server writes).
      *
      * (body field `format`)
      */
@@ -9208,7 +9402,45 @@ namespace CommonCoreV2 {
      *
      * (request body)
      */
-    body: UploadBody;
+    body?: UploadBody;
+    /**
+     * Archive of an export. A string, bytes, a Node Readable or a web ReadableStream (streamed, never buffered).
+     *
+     * (form parameter `file`)
+     */
+    file?: UploadBody;
+    /**
+     * The content type of `file` (default application/zip).
+     *
+     * (form parameter `file content type`)
+     */
+    fileContentType?: string;
+    /**
+     * The file name sent with `file`.
+     *
+     * (form parameter `file file name`)
+     */
+    fileFilename?: string;
+    /**
+     * (form parameter `encryption_key`)
+     */
+    encryptionKey?: string;
+    /**
+     * (form parameter `format`)
+     */
+    format?: OpenEnum<'json' | 'csv'>;
+  }
+
+  /**
+   * Enum values of the `createAssetImport` parameters.
+   */
+  export namespace CreateAssetImportConstants {
+    /** Values of `format`. */
+    export const Format = {
+      JSON: 'json',
+      CSV: 'csv',
+    } as const;
+    export type Format = (typeof Format)[keyof typeof Format];
   }
 
   /**
@@ -10005,6 +10237,106 @@ namespace CommonCoreV2 {
      * (body field `/metadata/description`)
      */
     metadataDescription?: string;
+    /**
+     * (body field `/entity/hardware_specification/nodes/cpu/units`)
+     */
+    entityHardwareSpecificationNodesCpuUnits?: string;
+    /**
+     * (body field `/entity/hardware_specification/nodes/cpu/model`)
+     */
+    entityHardwareSpecificationNodesCpuModel?: string;
+    /**
+     * (body field `/entity/hardware_specification/nodes/mem/size`)
+     */
+    entityHardwareSpecificationNodesMemSize?: string;
+    /**
+     * (body field `/entity/hardware_specification/nodes/gpu/num_gpu`)
+     */
+    entityHardwareSpecificationNodesGpuNumGpu?: number;
+    /**
+     * (body field `/entity/hardware_specification/nodes/gpu/name`)
+     */
+    entityHardwareSpecificationNodesGpuName?: string;
+    /**
+     * (body field `/entity/hardware_specification/nodes/num_nodes`)
+     */
+    entityHardwareSpecificationNodesNumNodes?: number;
+    /**
+     * (body field `/entity/hardware_specification/nodes/worker_pool/id`)
+     */
+    entityHardwareSpecificationNodesWorkerPoolId?: number;
+    /**
+     * (body field `/entity/hardware_specification/nodes/worker_pool/provider`)
+     */
+    entityHardwareSpecificationNodesWorkerPoolProvider?: string;
+    /**
+     * (body field `/entity/hardware_specification/spark/num_drivers`)
+     */
+    entityHardwareSpecificationSparkNumDrivers?: number;
+    /**
+     * (body field `/entity/hardware_specification/spark/num_executors`)
+     */
+    entityHardwareSpecificationSparkNumExecutors?: number;
+    /**
+     * (body field `/entity/hardware_specification/spark/driver/cpu/units`)
+     */
+    entityHardwareSpecificationSparkDriverCpuUnits?: string;
+    /**
+     * (body field `/entity/hardware_specification/spark/driver/cpu/model`)
+     */
+    entityHardwareSpecificationSparkDriverCpuModel?: string;
+    /**
+     * (body field `/entity/hardware_specification/spark/driver/mem/size`)
+     */
+    entityHardwareSpecificationSparkDriverMemSize?: string;
+    /**
+     * (body field `/entity/hardware_specification/spark/executor/cpu/units`)
+     */
+    entityHardwareSpecificationSparkExecutorCpuUnits?: string;
+    /**
+     * (body field `/entity/hardware_specification/spark/executor/cpu/model`)
+     */
+    entityHardwareSpecificationSparkExecutorCpuModel?: string;
+    /**
+     * (body field `/entity/hardware_specification/spark/executor/mem/size`)
+     */
+    entityHardwareSpecificationSparkExecutorMemSize?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/num_conductors`)
+     */
+    entityHardwareSpecificationDatastageNumConductors?: number;
+    /**
+     * (body field `/entity/hardware_specification/datastage/num_computes`)
+     */
+    entityHardwareSpecificationDatastageNumComputes?: number;
+    /**
+     * (body field `/entity/hardware_specification/datastage/conductor/cpu/units`)
+     */
+    entityHardwareSpecificationDatastageConductorCpuUnits?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/conductor/cpu/model`)
+     */
+    entityHardwareSpecificationDatastageConductorCpuModel?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/conductor/mem/size`)
+     */
+    entityHardwareSpecificationDatastageConductorMemSize?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/compute/cpu/units`)
+     */
+    entityHardwareSpecificationDatastageComputeCpuUnits?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/compute/cpu/model`)
+     */
+    entityHardwareSpecificationDatastageComputeCpuModel?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/compute/mem/size`)
+     */
+    entityHardwareSpecificationDatastageComputeMemSize?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/instance`)
+     */
+    entityHardwareSpecificationDatastageInstance?: string;
   }
 
   /**
@@ -10058,14 +10390,7 @@ namespace CommonCoreV2 {
     /**
      * (body field `base_software_specification`)
      */
-    baseSoftwareSpecification?: SpecificationReference;
-    /**
-     * (body field `software_configuration`)
-     */
-    softwareConfiguration?: {
-      included_packages?: JsonObject[];
-      platform?: JsonObject;
-    };
+    baseSoftwareSpecification: SpecificationReference;
   }
 
   /**
@@ -10386,11 +10711,11 @@ namespace CommonCoreV2 {
      */
     spaceId?: string;
     /**
-     * Archive request. Its fields are not documented in the seed.
+     * Archive request. Its fields are not documented in the seed; none is needed.
      *
      * (request body)
      */
-    assetContainerArchiveRequest: AssetContainerArchiveRequest;
+    assetContainerArchiveRequest?: AssetContainerArchiveRequest;
   }
 
   /**
@@ -10505,7 +10830,7 @@ namespace CommonCoreV2 {
 
   export interface ListAssetListsParams extends DefaultParams {
     /**
-     * CEL expression, e.g. created_at>="2023-08-23T21:10:40Z".
+     * CEL expression over the fields id, name, description, type, state, message, archived (bool), created_at, last_updated_at, last_updated_by (strings; times compare as ISO text), asset, access_control and properties (maps), e.g. created_at>="2023-08-23T21:10:40Z" && access_control.owner=="IBMid-1". A malformed expression or an unknown field is a 400 that says where.
      *
      * (query parameter `query`)
      */
@@ -10519,11 +10844,11 @@ namespace CommonCoreV2 {
      */
     limit?: number;
     /**
-     * Wire name inferred by analogy with other operations of this API.
+     * created_at, -created_at, last_updated_at, -last_updated_at or name, -name; repeat it (or separate with commas) to sort by several. Wire name inferred by analogy with other operations of this API.
      *
      * (query parameter `sort`)
      */
-    sort?: string;
+    sort?: string[];
   }
 
   /**
@@ -10534,7 +10859,7 @@ namespace CommonCoreV2 {
     /**
      * (body field `name`)
      */
-    name?: string;
+    name: string;
     /**
      * (body field `description`)
      */
@@ -10544,7 +10869,24 @@ namespace CommonCoreV2 {
      *
      * (body field `type`)
      */
-    type?: string;
+    type: string;
+    /**
+     * default_state when not given.
+     *
+     * (body field `state`)
+     */
+    state?: string;
+    /**
+     * (body field `asset`)
+     */
+    asset?: {
+      id?: string;
+      type?: string;
+      container?: {
+        id?: string;
+        type?: OpenEnum<'catalog' | 'project' | 'space'>;
+      };
+    };
     /**
      * (body field `items`)
      */
@@ -10557,7 +10899,7 @@ namespace CommonCoreV2 {
 
   export interface DeleteAssetListsParams extends DefaultParams {
     /**
-     * CEL expression, e.g. created_at>="2023-08-23T21:10:40Z".
+     * CEL expression over the fields id, name, description, type, state, message, archived (bool), created_at, last_updated_at, last_updated_by (strings; times compare as ISO text), asset, access_control and properties (maps), e.g. created_at>="2023-08-23T21:10:40Z" && access_control.owner=="IBMid-1". A malformed expression or an unknown field is a 400 that says where.
      *
      * (query parameter `query`)
      */
@@ -11272,14 +11614,67 @@ namespace CommonCoreV2 {
   }
 
   /**
-   * Archive information. Its fields are not documented in the seed.
+   * Archive information of an asset container. The seed documents no fields; these are the fields of this implementation.
    */
   export interface AssetContainerArchiveInfo {
-    [key: string]: any;
+    container: {
+      id: string;
+      type: OpenEnum<'catalog' | 'project' | 'space'>;
+    };
+    /**
+     * active: the assets are reachable; archiving / restoring: the work runs in the background and the assets are not reachable; archived: the assets are kept out of the assets database and are not reachable until restored.
+     */
+    status: OpenEnum<'active' | 'archiving' | 'archived' | 'restoring'>;
+    /**
+     * Whether the container is archived (status archived).
+     */
+    archived: boolean;
+    /**
+     * When the last archive or restore was asked for.
+     */
+    requested_at?: string;
+    /**
+     * IAM id of who asked for it.
+     */
+    requested_by?: string;
+    /**
+     * When the last archive completed.
+     */
+    archived_at?: string;
+    archived_by?: string;
+    /**
+     * When the last restore completed.
+     */
+    restored_at?: string;
+    restored_by?: string;
+    /**
+     * Assets in the archive (archived or restoring).
+     */
+    asset_count?: number;
+    /**
+     * Attachments of those assets.
+     */
+    attachment_count?: number;
+    /**
+     * Why the last archive or restore failed; the container stayed as it was.
+     */
+    failure?: string;
+  }
+  export namespace AssetContainerArchiveInfo {
+    export namespace Constants {
+      /** Values of `status`. */
+      export const Status = {
+        ACTIVE: 'active',
+        ARCHIVING: 'archiving',
+        ARCHIVED: 'archived',
+        RESTORING: 'restoring',
+      } as const;
+      export type Status = (typeof Status)[keyof typeof Status];
+    }
   }
 
   /**
-   * Archive request. Its fields are not documented in the seed.
+   * Archive request. Its fields are not documented in the seed; none is needed.
    */
   export interface AssetContainerArchiveRequest {
     [key: string]: any;
@@ -11339,10 +11734,13 @@ namespace CommonCoreV2 {
   export interface AssetExportCreate {
     name?: string;
     description?: string;
-    assets?: AssetExportSelection;
+    assets: AssetExportSelection;
+    /**
+     * Secrets of exported assets (connection credentials) are encrypted with this key; without it they are left out.
+     */
     encryption_key?: string;
     /**
-     * e.g. json.
+     * json (the only format this server writes).
      */
     format?: string;
     module_keys?: string[];
@@ -11356,6 +11754,9 @@ namespace CommonCoreV2 {
     resources: AssetExport[];
   }
 
+  /**
+   * Which assets: all of them, or those of the given types together with those of the given ids (one of the three is required).
+   */
   export interface AssetExportSelection {
     all_assets?: boolean;
     asset_ids?: string[];
@@ -11406,16 +11807,25 @@ namespace CommonCoreV2 {
      * e.g. order.
      */
     type?: string;
+    /**
+     * default_state until an approver or a functional user changes it.
+     */
     state?: string;
+    /**
+     * Set by approvers and functional users.
+     */
+    message?: string;
+    /**
+     * Set by functional users.
+     */
+    properties?: JsonObject;
+    archived?: boolean;
     asset?: {
       id?: string;
       type?: string;
       container?: {
         id?: string;
-        /**
-         * e.g. catalog.
-         */
-        type?: string;
+        type?: OpenEnum<'catalog' | 'project' | 'space'>;
       };
     };
     access_control?: {
@@ -11425,6 +11835,10 @@ namespace CommonCoreV2 {
     created_at?: string;
     last_updated_at?: string;
     last_updated_by?: string;
+    /**
+     * Number of items (GET .../items lists them).
+     */
+    item_count?: number;
   }
 
   export interface AssetListCollection {
@@ -11436,12 +11850,24 @@ namespace CommonCoreV2 {
   }
 
   export interface AssetListCreate {
-    name?: string;
+    name: string;
     description?: string;
     /**
      * e.g. order.
      */
-    type?: string;
+    type: string;
+    /**
+     * default_state when not given.
+     */
+    state?: string;
+    asset?: {
+      id?: string;
+      type?: string;
+      container?: {
+        id?: string;
+        type?: OpenEnum<'catalog' | 'project' | 'space'>;
+      };
+    };
     items?: AssetListItem[];
   }
 
@@ -11454,20 +11880,14 @@ namespace CommonCoreV2 {
       type?: string;
       container?: {
         id?: string;
-        /**
-         * e.g. catalog.
-         */
-        type?: string;
+        type?: OpenEnum<'catalog' | 'project' | 'space'>;
       };
       metadata?: {
         id?: string;
         type?: string;
         container?: {
           id?: string;
-          /**
-           * e.g. catalog.
-           */
-          type?: string;
+          type?: OpenEnum<'catalog' | 'project' | 'space'>;
         };
       };
     };
@@ -11506,10 +11926,10 @@ namespace CommonCoreV2 {
   >;
 
   /**
-   * Catalog asset metadata of a connection or datasource type.
+   * Catalog asset metadata of a connection or datasource type (no asset_id when the connection was not persisted: persist=false).
    */
   export interface AssetMetadata {
-    asset_id: string;
+    asset_id?: string;
     asset_type?: string;
     asset_category?: string;
     catalog_id?: string;
@@ -11605,11 +12025,43 @@ namespace CommonCoreV2 {
   }
 
   export interface AssetTransferStatus {
+    state: OpenEnum<'pending' | 'in_progress' | 'completed' | 'failed' | 'cancelled'>;
     /**
-     * e.g. pending, running, completed, failed.
+     * Why it failed (state failed).
      */
-    state: string;
-    failure?: JsonObject;
+    failure?: {
+      message?: string;
+    };
+    /**
+     * Assets and attachments done so far.
+     */
+    progress?: {
+      assets?: number;
+      attachments?: number;
+      total_assets?: number;
+      total_attachments?: number;
+      /**
+       * Size of the completed export zip.
+       */
+      bytes?: number;
+      /**
+       * Size of the uploaded archive.
+       */
+      archive_bytes?: number;
+    };
+  }
+  export namespace AssetTransferStatus {
+    export namespace Constants {
+      /** Values of `state`. */
+      export const State = {
+        PENDING: 'pending',
+        IN_PROGRESS: 'in_progress',
+        COMPLETED: 'completed',
+        FAILED: 'failed',
+        CANCELLED: 'cancelled',
+      } as const;
+      export type State = (typeof State)[keyof typeof State];
+    }
   }
 
   export interface AssetTypeList {
@@ -11841,6 +12293,7 @@ namespace CommonCoreV2 {
     location_definition?: ConnectionLocation;
     ref_asset_id?: string;
     ref_catalog_id?: string;
+    data_source_definition_asset_id?: string;
   }
   export namespace ConnectionCreate {
     export namespace Constants {
@@ -11906,8 +12359,12 @@ namespace CommonCoreV2 {
     fileName?: string;
     url?: string;
     hash?: string;
+    /**
+     * Hex SHA-256 of the content.
+     */
     digest?: string;
     createdAt?: string;
+    size?: number;
   }
 
   export interface ConnectionFileList {
@@ -12031,6 +12488,7 @@ namespace CommonCoreV2 {
     interaction_properties?: InteractionProperties;
     discovery?: JsonObject;
     actions?: JsonObject[];
+    data_source_definition_id?: string;
   }
 
   export interface DatasourceTypeList {
@@ -12305,6 +12763,31 @@ namespace CommonCoreV2 {
   export interface HardwareSpecificationUpdate {
     '/metadata/name'?: string;
     '/metadata/description'?: string;
+    '/entity/hardware_specification/nodes/cpu/units'?: string;
+    '/entity/hardware_specification/nodes/cpu/model'?: string;
+    '/entity/hardware_specification/nodes/mem/size'?: string;
+    '/entity/hardware_specification/nodes/gpu/num_gpu'?: number;
+    '/entity/hardware_specification/nodes/gpu/name'?: string;
+    '/entity/hardware_specification/nodes/num_nodes'?: number;
+    '/entity/hardware_specification/nodes/worker_pool/id'?: number;
+    '/entity/hardware_specification/nodes/worker_pool/provider'?: string;
+    '/entity/hardware_specification/spark/num_drivers'?: number;
+    '/entity/hardware_specification/spark/num_executors'?: number;
+    '/entity/hardware_specification/spark/driver/cpu/units'?: string;
+    '/entity/hardware_specification/spark/driver/cpu/model'?: string;
+    '/entity/hardware_specification/spark/driver/mem/size'?: string;
+    '/entity/hardware_specification/spark/executor/cpu/units'?: string;
+    '/entity/hardware_specification/spark/executor/cpu/model'?: string;
+    '/entity/hardware_specification/spark/executor/mem/size'?: string;
+    '/entity/hardware_specification/datastage/num_conductors'?: number;
+    '/entity/hardware_specification/datastage/num_computes'?: number;
+    '/entity/hardware_specification/datastage/conductor/cpu/units'?: string;
+    '/entity/hardware_specification/datastage/conductor/cpu/model'?: string;
+    '/entity/hardware_specification/datastage/conductor/mem/size'?: string;
+    '/entity/hardware_specification/datastage/compute/cpu/units'?: string;
+    '/entity/hardware_specification/datastage/compute/cpu/model'?: string;
+    '/entity/hardware_specification/datastage/compute/mem/size'?: string;
+    '/entity/hardware_specification/datastage/instance'?: string;
     [key: string]: any;
   }
 
@@ -12660,7 +13143,7 @@ namespace CommonCoreV2 {
     interpreter?: string;
     object_key?: string;
     /**
-     * Where to upload the file.
+     * Where to upload the file: PUT it there as application/octet-stream (with the bearer token), then call upload_complete. Once complete, GET downloads it.
      */
     href?: string;
   }
@@ -13025,11 +13508,7 @@ namespace CommonCoreV2 {
     name: string;
     description?: string;
     package_extensions?: SpecificationReference[];
-    base_software_specification?: SpecificationReference;
-    software_configuration?: {
-      included_packages?: JsonObject[];
-      platform?: JsonObject;
-    };
+    base_software_specification: SpecificationReference;
   }
 
   export interface SoftwareSpecificationDetails {
@@ -13487,6 +13966,84 @@ namespace CommonCoreV2 {
   }
 
   /**
+   * Pages through `discoverAssetsAnonymously`: `hasNext()`, `getNext()` and `getAll()`, or `for await` over the items.
+   *
+   * Each page is one call; the `offset` parameter is managed by the pager.
+   */
+  export class AnonymouslyDiscoveredAssetsPager extends Pager<{
+    id?: string;
+    type?: string;
+    name?: string;
+    description?: string;
+    path?: string;
+    has_children?: boolean;
+    details?: JsonObject;
+  }> {
+    constructor(client: CommonCoreV2, params: DiscoverAssetsAnonymouslyParams) {
+      super(
+        pageFetcher(
+          (p: DiscoverAssetsAnonymouslyParams) => client.discoverAssetsAnonymously(p),
+          { ...params },
+          'assets',
+          offsetLimitScheme(),
+        ),
+      );
+    }
+  }
+
+  /**
+   * Pages through `discoverAssets`: `hasNext()`, `getNext()` and `getAll()`, or `for await` over the items.
+   *
+   * Each page is one call; the `offset` parameter is managed by the pager.
+   */
+  export class DiscoveredAssetsPager extends Pager<{
+    id?: string;
+    type?: string;
+    name?: string;
+    description?: string;
+    path?: string;
+    has_children?: boolean;
+    details?: JsonObject;
+  }> {
+    constructor(client: CommonCoreV2, params: DiscoverAssetsParams) {
+      super(
+        pageFetcher(
+          (p: DiscoverAssetsParams) => client.discoverAssets(p),
+          { ...params },
+          'assets',
+          offsetLimitScheme(),
+        ),
+      );
+    }
+  }
+
+  /**
+   * Pages through `discoverDataAsset`: `hasNext()`, `getNext()` and `getAll()`, or `for await` over the items.
+   *
+   * Each page is one call; the `offset` parameter is managed by the pager.
+   */
+  export class DiscoveredDataAssetPager extends Pager<{
+    id?: string;
+    type?: string;
+    name?: string;
+    description?: string;
+    path?: string;
+    has_children?: boolean;
+    details?: JsonObject;
+  }> {
+    constructor(client: CommonCoreV2, params: DiscoverDataAssetParams) {
+      super(
+        pageFetcher(
+          (p: DiscoverDataAssetParams) => client.discoverDataAsset(p),
+          { ...params },
+          'assets',
+          offsetLimitScheme(),
+        ),
+      );
+    }
+  }
+
+  /**
    * Pages through `listConnectionFiles`: `hasNext()`, `getNext()` and `getAll()`, or `for await` over the items.
    *
    * Each page is one call; the `offset` parameter is managed by the pager.
@@ -13675,6 +14232,23 @@ namespace CommonCoreV2 {
           'items',
           nextHrefStartScheme,
         ),
+      );
+    }
+  }
+
+  /**
+   * Pages through `searchAssetType`: `hasNext()`, `getNext()` and `getAll()`, or `for await` over the items.
+   *
+   * Each page is one call; the `bookmark` parameter is managed by the pager.
+   */
+  export class AssetSearchPager extends Pager<Asset> {
+    constructor(client: CommonCoreV2, params: SearchAssetTypeParams) {
+      super(
+        pageFetcher((p: SearchAssetTypeParams) => client.searchAssetType(p), { ...params }, 'results', {
+          param: 'bookmark',
+          next: (r: any) =>
+            typeof r?.next?.bookmark === 'string' && r.next.bookmark ? r.next.bookmark : undefined,
+        }),
       );
     }
   }

@@ -5,7 +5,11 @@ import { projectTokenMigrations } from '../areas/projects/tokens-migrations.ts';
 import { spaceMigrations } from '../areas/spaces/migrations.ts';
 import { assetMigrations } from '../areas/assets/migrations.ts';
 import { catalogMigrations } from '../areas/catalogs/migrations.ts';
+import { assetContainerMigrations } from '../areas/asset-containers/migrations.ts';
+import { assetListMigrations } from '../areas/asset-lists/migrations.ts';
 import { codeEngineMigrations } from '../areas/code-engine/migrations.ts';
+import { connectionMigrations } from '../areas/connections/migrations.ts';
+import { assetTransferMigrations } from '../areas/asset-transfer/migrations.ts';
 
 /**
  * Every migration of the server, keyed by a name that sorts in the order it must run:
@@ -19,6 +23,10 @@ const all: Record<string, Migration> = {
   ...assetMigrations,
   ...catalogMigrations,
   ...codeEngineMigrations,
+  ...connectionMigrations,
+  ...assetContainerMigrations,
+  ...assetListMigrations,
+  ...assetTransferMigrations,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => all };

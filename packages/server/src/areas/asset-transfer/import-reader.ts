@@ -1,0 +1,220 @@
+import type { Transaction } from 'kysely';
+import type { AppContext } from '../../platform/context.ts';
+import { ApiError, badRequest } from '../../platform/errors.ts';
+import type { ContainerRef } from '../containers/access.ts';
+import {
+  MANIFEST_PATH,
+  openArchive,
+  openEntry,
+  remapReferences,
+  type Archive,
+  type ArchiveLimits,
+  type ManifestAsset,
+} from '../projects/archive-format.ts';
+import type { AssetStore } from '../assets/store.ts';
+import type { AssetTables } from '../assets/tables.ts';
+import { assetTransferHooksOf, type TransferCipher } from '../assets/transfer-hooks.ts';
+import { KeyCipher, type KeyDerivation } from './cipher.ts';
+
+export interface ImportProgress {
+  assets: number;
+  attachments: number;
+  total_assets: number;
+  total_attachments: number;
+}
+
+const BATCH = 200;
+
+/**
+ * Opens and checks an uploaded archive with the project archive reader (safe names, entry count,
+ * sizes, manifest): a 400 saying what is wrong otherwise.
+ */
+export async function openUpload(file: string, limits: ArchiveLimits): Promise<Archive> {
+  try {
+    return await openArchive(file, limits);
+  } catch (err) {
+    if (err instanceof ApiError)
+      throw badRequest(err.message.replace(/^The project archive is refused/, 'The archive is refused'));
+    throw err;
+  }
+}
+
+/**
+ * The key derivation an export wrote into its manifest's `export` header (which the project
+ * archive reader does not keep), if the export had an encryption key.
+ */
+export async function derivationOf(archive: Archive): Promise<KeyDerivation | undefined> {
+  const parts: Buffer[] = [];
+  for await (const chunk of await openEntry(archive.zip, archive.entries.get(MANIFEST_PATH)!))
+    parts.push(chunk);
+  const header = (JSON.parse(Buffer.concat(parts).toString('utf8')) as { export?: unknown }).export;
+  const encryption =
+    header && typeof header === 'object' ? (header as Record<string, unknown>).encryption : undefined;
+  return encryption && typeof encryption === 'object' ? (encryption as KeyDerivation) : undefined;
+}
+
+/**
+ * The cipher for an import's `encryption_key`: undefined without a key or when the export had
+ * none (its secrets were left out); a 400 when the key is not the export's.
+ */
+export function importCipher(key: string | undefined, derivation: KeyDerivation | undefined) {
+  if (!key || !derivation) return undefined;
+  let cipher: KeyCipher;
+  try {
+    cipher = KeyCipher.derive(key, derivation);
+  } catch (err) {
+    throw badRequest(`The archive's encryption cannot be read: ${(err as Error).message}.`);
+  }
+  if (!cipher.matches(derivation))
+    throw badRequest('The encryption_key is not the key this export was encrypted with.', {
+      parameters: ['encryption_key'],
+    });
+  return cipher;
+}
+
+/**
+ * Creates the archive's assets in the container with the ids of `idMap`, a batch at a time: each
+ * batch's attachment contents are streamed from the zip into blobs (size and CRC-32 checked), then
+ * its assets and attachment records are written in one database transaction. `step` runs before
+ * each batch (lease, cancellation). On a throw, the caller removes what was imported.
+ */
+export async function importAssets(
+  ctx: AppContext,
+  store: AssetStore,
+  archive: Archive,
+  plan: {
+    container: ContainerRef;
+    idMap: Map<string, string>;
+    creatorId: string;
+    cipher?: TransferCipher;
+    maxEntryBytes: number;
+  },
+  step: (progress: ImportProgress) => Promise<void>,
+): Promise<ImportProgress> {
+  const assets = archive.manifest.assets;
+  const progress: ImportProgress = {
+    assets: 0,
+    attachments: 0,
+    total_assets: assets.length,
+    total_attachments: assets.reduce((n, a) => n + a.attachments.length, 0),
+  };
+  for (let i = 0; i < assets.length; i += BATCH) {
+    await step(progress);
+    const batch = assets.slice(i, i + BATCH);
+    const blobs: { blob_id: string; size: number }[][] = [];
+    try {
+      for (const a of batch) {
+        const stored: { blob_id: string; size: number }[] = [];
+        blobs.push(stored);
+        for (const att of a.attachments) {
+          const entry = archive.entries.get(att.path)!;
+          stored.push(
+            await store.blobs.put(await openEntry(archive.zip, entry), { maxBytes: plan.maxEntryBytes }),
+          );
+        }
+      }
+      await store.assets.transaction((trx) => writeBatch(ctx, store, trx, batch, blobs, plan));
+    } catch (err) {
+      await store.blobs.delete(blobs.flat().map((b) => b.blob_id)).catch(() => undefined);
+      throw err;
+    }
+    progress.assets += batch.length;
+    progress.attachments += batch.reduce((n, a) => n + a.attachments.length, 0);
+  }
+  return progress;
+}
+
+async function writeBatch(
+  ctx: AppContext,
+  store: AssetStore,
+  trx: Transaction<AssetTables>,
+  batch: ManifestAsset[],
+  blobs: { blob_id: string; size: number }[][],
+  plan: { container: ContainerRef; idMap: Map<string, string>; creatorId: string; cipher?: TransferCipher },
+): Promise<void> {
+  for (const [i, source] of batch.entries()) {
+    const assetId = plan.idMap.get(source.asset_id);
+    if (!assetId) throw new Error(`the archive changed: asset ${source.asset_id} is new`);
+    const entity = remapReferences(source.entity, plan.idMap) as Record<string, unknown>;
+    const hooks = assetTransferHooksOf(source.asset_type);
+    let imported = entity;
+    if (hooks) {
+      try {
+        imported = hooks.importEntity(ctx, entity, plan.cipher);
+      } catch (err) {
+        throw badRequest(
+          `Asset ${source.asset_id} (${source.asset_type}) could not be imported: ${(err as Error).message}`,
+        );
+      }
+    }
+    await store.assets.createAsset(
+      {
+        asset_id: assetId,
+        container: plan.container,
+        asset_type: source.asset_type,
+        name: source.name,
+        description: source.description,
+        tags: source.tags,
+        entity: imported,
+        creator_id: plan.creatorId,
+      },
+      trx,
+    );
+    for (const [j, att] of source.attachments.entries()) {
+      const row = await store.attachments.createAttachment(
+        {
+          asset_id: assetId,
+          asset_type: source.asset_type,
+          creator_id: plan.creatorId,
+          name: att.name,
+          description: att.description,
+          mime: att.mime,
+        },
+        trx,
+      );
+      const blob = blobs[i][j];
+      await trx
+        .updateTable('asset_attachments')
+        .set({ blob_id: blob.blob_id, size: blob.size, transfer_complete: 1 })
+        .where('attachment_id', '=', row.attachment_id)
+        .execute();
+    }
+  }
+}
+
+/**
+ * Removes imported assets with their tags, attachments and content, 500 ids at a time, in one
+ * database transaction (content files after the commit, on SQLite).
+ */
+export async function removeImported(
+  store: AssetStore,
+  container: ContainerRef,
+  ids: string[],
+): Promise<void> {
+  const blobIds: string[] = [];
+  await store.assets.transaction(async (trx) => {
+    for (let i = 0; i < ids.length; i += 500) {
+      const found = await trx
+        .selectFrom('assets')
+        .select('asset_id')
+        .where('asset_id', 'in', ids.slice(i, i + 500))
+        .where('container_kind', '=', container.kind)
+        .where('container_id', '=', container.id)
+        .execute();
+      const slice = found.map((r) => r.asset_id);
+      if (!slice.length) continue;
+      const atts = await trx
+        .selectFrom('asset_attachments')
+        .select('blob_id')
+        .where('asset_id', 'in', slice)
+        .execute();
+      const blobs = atts.map((a) => a.blob_id).filter((b): b is string => b !== null);
+      blobIds.push(...blobs);
+      await trx.deleteFrom('asset_attachments').where('asset_id', 'in', slice).execute();
+      for (let j = 0; j < blobs.length; j += 500) await store.blobs.removeRows(trx, blobs.slice(j, j + 500));
+      await trx.deleteFrom('asset_tags').where('asset_id', 'in', slice).execute();
+      await trx.deleteFrom('assets').where('asset_id', 'in', slice).execute();
+    }
+  });
+  await store.blobs.removeContent(blobIds);
+}

@@ -1,0 +1,266 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type { Principal } from '../../platform/auth/principal.ts';
+import type { AppContext } from '../../platform/context.ts';
+import { badRequest, notFound } from '../../platform/errors.ts';
+import { toJson } from '../../store/db.ts';
+import { requireContainerRole, type ContainerRef } from '../containers/access.ts';
+import { newAssetId } from '../assets/model.ts';
+import { assetStoreOf, type AssetStore } from '../assets/store.ts';
+import { decodeStart } from '../spaces/paging.ts';
+import type { Selection } from './export-writer.ts';
+import { derivationOf, importCipher, openUpload } from './import-reader.ts';
+import { presentTransfer } from './present.ts';
+import { TransferRepository, type TransferKind } from './repository.ts';
+import type { TransferRow } from './tables.ts';
+import type { TransferWorker } from './worker.ts';
+
+export interface ExportBody {
+  name?: string;
+  description?: string;
+  assets?: Selection;
+  encryption_key?: string;
+  format?: string;
+  module_keys?: string[];
+}
+
+export interface ImportForm {
+  encryption_key?: string;
+  format?: string;
+}
+
+const LABEL = { export: 'Asset export', import: 'Asset import' } as const;
+const MAX_IDS = 1000;
+
+const field = (name: string, message: string) =>
+  badRequest(`Invalid request body field '${name}': ${message}`, { parameters: [name] });
+
+/** The `format` of an export or import: json, the only one this server writes and reads. */
+function checkFormat(format: string | undefined, name = 'format'): string {
+  if (format === undefined || format === 'json') return 'json';
+  throw field(name, `'${format}' is not supported; exports are written, and imports read, as json.`);
+}
+
+function checkKey(key: string | undefined, name = 'encryption_key'): string | undefined {
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string' || key.length < 1 || key.length > 1024)
+    throw field(name, 'must be 1 to 1024 characters.');
+  return key;
+}
+
+/**
+ * Asset exports and imports of a project, space or catalog: viewers see them and download
+ * exports, editors start and cancel them. The work runs in the background (worker.ts).
+ */
+export class TransferService {
+  private readonly repo: TransferRepository;
+  private readonly store: AssetStore;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly worker: TransferWorker,
+  ) {
+    this.repo = new TransferRepository(ctx.store);
+    this.store = assetStoreOf(ctx);
+  }
+
+  private async selection(container: ContainerRef, given: Selection | undefined): Promise<Selection> {
+    const s = given ?? {};
+    if (s.all_assets) return { all_assets: true };
+    const types = [...new Set(s.asset_types ?? [])];
+    const ids = [...new Set(s.asset_ids ?? [])];
+    if (!types.length && !ids.length) {
+      throw field('assets', 'say which assets to export: all_assets true, asset_types or asset_ids.');
+    }
+    if (types.length > 100 || types.some((t) => typeof t !== 'string' || !t || t.length > 128))
+      throw field('assets.asset_types', 'must be up to 100 type names of 1 to 128 characters.');
+    if (ids.length > MAX_IDS || ids.some((t) => typeof t !== 'string' || !t || t.length > 128))
+      throw field('assets.asset_ids', `must be up to ${MAX_IDS} asset ids.`);
+    if (ids.length) {
+      const found = new Set<string>();
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await this.store.assets.db
+          .selectFrom('assets')
+          .select('asset_id')
+          .where('container_kind', '=', container.kind)
+          .where('container_id', '=', container.id)
+          .where('asset_id', 'in', ids.slice(i, i + 500))
+          .execute();
+        for (const r of rows) found.add(r.asset_id);
+      }
+      const missing = ids.filter((id) => !found.has(id));
+      if (missing.length) {
+        throw badRequest(
+          `Invalid request body field 'assets.asset_ids': ${missing.slice(0, 5).join(', ')} ${
+            missing.length === 1 ? 'is' : 'are'
+          } not an asset of this ${container.kind}.`,
+          { parameters: missing.slice(0, 5) },
+        );
+      }
+    }
+    return { ...(types.length ? { asset_types: types } : {}), ...(ids.length ? { asset_ids: ids } : {}) };
+  }
+
+  private newRow(kind: TransferKind, principal: Principal, container: ContainerRef): TransferRow {
+    const now = new Date().toISOString();
+    return {
+      id: crypto.randomUUID(),
+      kind,
+      container_kind: container.kind,
+      container_id: container.id,
+      name: '',
+      description: '',
+      format: 'json',
+      request: '{}',
+      key_sealed: null,
+      state: 'pending',
+      failure: null,
+      archive_blob_id: null,
+      progress: '{}',
+      creator_id: principal.iamId,
+      work_done: 0,
+      deleted: 0,
+      ...this.worker.newLease(),
+      attempts: 0,
+      created_at: now,
+      updated_at: now,
+    };
+  }
+
+  async startExport(principal: Principal, container: ContainerRef, body: ExportBody) {
+    await requireContainerRole(this.ctx, principal, container, 'editor');
+    const format = checkFormat(body.format);
+    const key = checkKey(body.encryption_key);
+    const name = body.name?.trim() ?? '';
+    if (name.length > 255) throw field('name', 'must be at most 255 characters.');
+    const row: TransferRow = {
+      ...this.newRow('export', principal, container),
+      name,
+      description: body.description ?? '',
+      format,
+      request: toJson({
+        assets: await this.selection(container, body.assets),
+        ...(body.module_keys ? { module_keys: body.module_keys } : {}),
+      }),
+      key_sealed: key === undefined ? null : this.ctx.secrets.seal(key),
+    };
+    await this.repo.insert(row);
+    this.worker.start(row.id);
+    return presentTransfer(row);
+  }
+
+  /**
+   * Checks an uploaded archive (400 saying what is wrong), keeps it in the blob store and starts
+   * the import. The file is the worker's from here on; nothing stays when this throws.
+   */
+  async startImport(principal: Principal, container: ContainerRef, file: string, form: ImportForm) {
+    let blobId: string | undefined;
+    try {
+      const format = checkFormat(form.format);
+      const key = checkKey(form.encryption_key);
+      const archive = await openUpload(file, this.worker.limits);
+      let idMap: Record<string, string>;
+      try {
+        importCipher(key, await derivationOf(archive));
+        idMap = Object.fromEntries(archive.manifest.assets.map((a) => [a.asset_id, newAssetId()]));
+      } finally {
+        archive.close();
+      }
+      const blob = await this.store.blobs.put(fs.createReadStream(file));
+      blobId = blob.blob_id;
+      const row: TransferRow = {
+        ...this.newRow('import', principal, container),
+        format,
+        request: toJson({ id_map: idMap }),
+        key_sealed: key === undefined ? null : this.ctx.secrets.seal(key),
+        archive_blob_id: blob.blob_id,
+        progress: toJson({ archive_bytes: blob.size, total_assets: Object.keys(idMap).length }),
+      };
+      await this.repo.insert(row);
+      this.worker.start(row.id, file);
+      return presentTransfer(row);
+    } catch (err) {
+      if (blobId) await this.store.blobs.delete([blobId]).catch(() => undefined);
+      await fs.promises.rm(file, { force: true });
+      throw err;
+    }
+  }
+
+  private async find(kind: TransferKind, container: ContainerRef, id: string): Promise<TransferRow> {
+    const row = await this.repo.get(kind, container, id);
+    if (!row)
+      throw notFound(`${LABEL[kind]} ${id} does not exist in this ${container.kind}.`, { parameters: [id] });
+    return row;
+  }
+
+  async get(kind: TransferKind, principal: Principal, container: ContainerRef, id: string) {
+    await requireContainerRole(this.ctx, principal, container, 'viewer');
+    return presentTransfer(await this.find(kind, container, id));
+  }
+
+  async list(
+    kind: TransferKind,
+    principal: Principal,
+    container: ContainerRef,
+    limit: number,
+    start?: string,
+  ) {
+    await requireContainerRole(this.ctx, principal, container, 'viewer');
+    const token = decodeStart(`asset_${kind}s`, start);
+    let after: [string, string] | undefined;
+    if (token !== undefined) {
+      const cut = token.indexOf('|');
+      after = [token.slice(0, cut), token.slice(cut + 1)];
+    }
+    const rows = await this.repo.list(kind, container, limit, after);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      nextKey: rows.length > limit && last ? `${last.created_at}|${last.id}` : undefined,
+      body: {
+        limit,
+        total_count: await this.repo.count(kind, container),
+        resources: page.map(presentTransfer),
+      },
+    };
+  }
+
+  /**
+   * Cancels a pending or running transfer (an import's assets go, all of them); with `hardDelete`
+   * the transfer itself goes too (and an export's zip), whatever its state.
+   */
+  async cancel(
+    kind: TransferKind,
+    principal: Principal,
+    container: ContainerRef,
+    id: string,
+    hardDelete: boolean,
+  ) {
+    await requireContainerRole(this.ctx, principal, container, 'editor');
+    const row = await this.find(kind, container, id);
+    if (await this.repo.cancel(id, hardDelete)) return;
+    if (!hardDelete) {
+      throw badRequest(
+        `${LABEL[kind]} ${id} is ${row.state}: there is nothing to cancel (hard_delete=true deletes it).`,
+        { parameters: [id] },
+      );
+    }
+    const { removed, blobId } = await this.repo.remove(id);
+    if (!removed) await this.repo.hide(id);
+    if (blobId) await this.store.blobs.delete([blobId]);
+  }
+
+  /** The zip of a completed export, as a stream from the blob store. */
+  async content(principal: Principal, container: ContainerRef, id: string) {
+    await requireContainerRole(this.ctx, principal, container, 'viewer');
+    const row = await this.find('export', container, id);
+    if (row.state !== 'completed' || !row.archive_blob_id) {
+      throw badRequest(`Asset export ${id} is ${row.state}: its content exists once it is completed.`, {
+        parameters: [id],
+      });
+    }
+    const { info, stream } = await this.store.blobs.open(row.archive_blob_id);
+    const filename = (row.name || `export-${row.id}`).replace(/[^A-Za-z0-9._-]+/g, '_');
+    return { size: info.size, stream, filename: `${filename}.zip` };
+  }
+}
