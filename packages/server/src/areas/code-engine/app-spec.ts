@@ -4,10 +4,8 @@ import type { ResourceRecord } from './repository.ts';
 import { REGION } from './settings.ts';
 import {
   APP_DOMAIN,
-  SERVICE_ACCOUNTS,
   apiBaseUrl,
   checkImageReference,
-  checkImageSecret,
   checkLimits,
   checkRange,
   checkVolumeMounts,
@@ -20,6 +18,8 @@ import {
   type Probe,
   type ServiceAccount,
   type VolumeMount,
+  applyRunIdentity,
+  stringList,
 } from './workload-spec.ts';
 
 /** The settings of an app that every revision copies: all defaults filled in. */
@@ -86,12 +86,6 @@ export function revisionName(app: string, n: number): string {
   return `${app}-${String(n).padStart(5, '0')}`;
 }
 
-function stringList(value: unknown, field: string): string[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw fieldError(400, `'${field}' must be an array of strings.`, field);
-  return value as string[];
-}
-
 /**
  * Validates an app's settings (a prototype, or the stored settings with a merge patch applied)
  * and fills every default. References (image secret, mounted config maps...) must exist.
@@ -128,21 +122,7 @@ export async function buildAppSpec(
     scale_min_instances: i.scale_min_instances ?? APP_DEFAULTS.scale_min_instances,
     scale_request_timeout: i.scale_request_timeout ?? APP_DEFAULTS.scale_request_timeout,
   };
-  if (!SERVICE_ACCOUNTS.includes(spec.run_service_account)) {
-    throw fieldError(
-      400,
-      `Invalid 'run_service_account': '${spec.run_service_account}'.`,
-      'run_service_account',
-    );
-  }
-  if (i.image_secret !== undefined) {
-    await checkImageSecret(area, projectId, i.image_secret);
-    spec.image_secret = i.image_secret;
-  }
-  if (i.run_as_user !== undefined) {
-    checkRange(i.run_as_user, 'run_as_user', 0, 2147483647);
-    spec.run_as_user = i.run_as_user;
-  }
+  await applyRunIdentity(area, projectId, i, spec);
   const liveness = normalizeProbe(i.probe_liveness, image_port, 'probe_liveness');
   if (liveness) spec.probe_liveness = liveness;
   const readiness = normalizeProbe(i.probe_readiness, image_port, 'probe_readiness');

@@ -19,9 +19,9 @@ import {
 } from './app-spec.ts';
 import { createTogether, deleteWithChildren, updateWithChildren } from './component-store.ts';
 import { requireMatch } from './entity-tag.ts';
+import { resourceHandlers } from './resource-handlers.ts';
 import { registerCodeEngineOperations, scopeOf, sendWithTag, type RequestScope } from './http.ts';
 import { mergePatch } from './merge-patch.ts';
-import { decodeStart, listBody, pageLimit, type PageQuery } from './paging.ts';
 import type { NewResource, ResourceRecord } from './repository.ts';
 import { endpointsOf } from './workload-spec.ts';
 
@@ -67,18 +67,13 @@ export function registerApps(app: FastifyInstance, area: CodeEngineArea): void {
   const { ctx, resources } = area;
   const deploying = () => ({ status: 'deploying', readyStatus: 'ready', readyInMs: area.settings.readyMs });
 
+  const standard = resourceHandlers<AppEntity>(area, 'app', {
+    present: presentApp,
+    remove: (projectId, name) => deleteWithChildren(area, projectId, 'app', name, 'app_revision'),
+  });
+
   registerCodeEngineOperations(app, ctx, {
-    'GET /projects/{project_id}/apps': async (req: FastifyRequest) => {
-      const scope = scopeOf(req, ctx);
-      const { project_id } = req.params as Params;
-      await requireProject(area, scope, project_id);
-      const q = req.query as PageQuery;
-      const limit = pageLimit(q.limit);
-      const after = decodeStart('apps', q.start);
-      const page = await resources.list<AppEntity>(project_id, 'app', { limit, after });
-      const items = page.items.map((r) => presentApp(scope, r));
-      return listBody(scope, 'apps', 'apps', { items, more: page.more }, limit, (i) => i.name);
-    },
+    'GET /projects/{project_id}/apps': standard.list,
 
     'POST /projects/{project_id}/apps': async (req: FastifyRequest, reply: FastifyReply) => {
       const scope = scopeOf(req, ctx);
@@ -104,14 +99,7 @@ export function registerApps(app: FastifyInstance, area: CodeEngineArea): void {
       return sendWithTag(reply, 201, presentApp(scope, created[0] as ResourceRecord<AppEntity>));
     },
 
-    'GET /projects/{project_id}/apps/{name}': async (req: FastifyRequest, reply: FastifyReply) => {
-      const scope = scopeOf(req, ctx);
-      const { project_id, name } = req.params as Params;
-      await requireProject(area, scope, project_id);
-      const found = await resources.get<AppEntity>(project_id, 'app', name);
-      if (!found) throw resourceNotFound('app', name);
-      return sendWithTag(reply, 200, presentApp(scope, found));
-    },
+    'GET /projects/{project_id}/apps/{name}': standard.get,
 
     'PATCH /projects/{project_id}/apps/{name}': async (req: FastifyRequest, reply: FastifyReply) => {
       const scope = scopeOf(req, ctx);
@@ -175,15 +163,6 @@ export function registerApps(app: FastifyInstance, area: CodeEngineArea): void {
       }
     },
 
-    'DELETE /projects/{project_id}/apps/{name}': async (req: FastifyRequest, reply: FastifyReply) => {
-      const scope = scopeOf(req, ctx);
-      const { project_id, name } = req.params as Params;
-      await requireProject(area, scope, project_id);
-      // The app goes with its revisions (and so its instances).
-      if (!(await deleteWithChildren(area, project_id, 'app', name, 'app_revision'))) {
-        throw resourceNotFound('app', name);
-      }
-      return reply.code(202).send();
-    },
+    'DELETE /projects/{project_id}/apps/{name}': standard.delete,
   });
 }

@@ -9,9 +9,9 @@ import {
 } from './area.ts';
 import { buildSpecOf, buildState, type BuildSpec } from './build-spec.ts';
 import { requireMatch } from './entity-tag.ts';
+import { resourceHandlers } from './resource-handlers.ts';
 import { registerCodeEngineOperations, scopeOf, sendWithTag, type RequestScope } from './http.ts';
 import { mergePatch } from './merge-patch.ts';
-import { decodeStart, listBody, pageLimit, type PageQuery } from './paging.ts';
 import type { ResourceRecord } from './repository.ts';
 
 export interface BuildEntity {
@@ -34,18 +34,10 @@ export function presentBuild(scope: RequestScope, r: ResourceRecord<BuildEntity>
 export function registerBuilds(app: FastifyInstance, area: CodeEngineArea): void {
   const { ctx, resources } = area;
 
+  const standard = resourceHandlers<BuildEntity>(area, 'build', { present: presentBuild });
+
   registerCodeEngineOperations(app, ctx, {
-    'GET /projects/{project_id}/builds': async (req: FastifyRequest) => {
-      const scope = scopeOf(req, ctx);
-      const { project_id } = req.params as Params;
-      await requireProject(area, scope, project_id);
-      const q = req.query as PageQuery;
-      const limit = pageLimit(q.limit);
-      const after = decodeStart('builds', q.start);
-      const page = await resources.list<BuildEntity>(project_id, 'build', { limit, after });
-      const items = page.items.map((r) => presentBuild(scope, r));
-      return listBody(scope, 'builds', 'builds', { items, more: page.more }, limit, (i) => i.name);
-    },
+    'GET /projects/{project_id}/builds': standard.list,
 
     'POST /projects/{project_id}/builds': async (req: FastifyRequest, reply: FastifyReply) => {
       const scope = scopeOf(req, ctx);
@@ -66,14 +58,7 @@ export function registerBuilds(app: FastifyInstance, area: CodeEngineArea): void
       return sendWithTag(reply, 201, presentBuild(scope, created));
     },
 
-    'GET /projects/{project_id}/builds/{name}': async (req: FastifyRequest, reply: FastifyReply) => {
-      const scope = scopeOf(req, ctx);
-      const { project_id, name } = req.params as Params;
-      await requireProject(area, scope, project_id);
-      const found = await resources.get<BuildEntity>(project_id, 'build', name);
-      if (!found) throw resourceNotFound('build', name);
-      return sendWithTag(reply, 200, presentBuild(scope, found));
-    },
+    'GET /projects/{project_id}/builds/{name}': standard.get,
 
     'PATCH /projects/{project_id}/builds/{name}': async (req: FastifyRequest, reply: FastifyReply) => {
       const scope = scopeOf(req, ctx);
@@ -106,13 +91,6 @@ export function registerBuilds(app: FastifyInstance, area: CodeEngineArea): void
       return sendWithTag(reply, 200, presentBuild(scope, updated));
     },
 
-    'DELETE /projects/{project_id}/builds/{name}': async (req: FastifyRequest, reply: FastifyReply) => {
-      const scope = scopeOf(req, ctx);
-      const { project_id, name } = req.params as Params;
-      await requireProject(area, scope, project_id);
-      // Its runs stay: each holds its own copy of the settings it ran with.
-      if (!(await resources.delete(project_id, 'build', name))) throw resourceNotFound('build', name);
-      return reply.code(202).send();
-    },
+    'DELETE /projects/{project_id}/builds/{name}': standard.delete,
   });
 }

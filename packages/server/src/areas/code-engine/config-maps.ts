@@ -7,8 +7,8 @@ import {
   resourceNotFound,
   type CodeEngineArea,
 } from './area.ts';
+import { resourceHandlers } from './resource-handlers.ts';
 import { registerCodeEngineOperations, scopeOf, sendWithTag, type RequestScope } from './http.ts';
-import { decodeStart, listBody, pageLimit, type PageQuery } from './paging.ts';
 import type { ResourceRecord } from './repository.ts';
 
 interface ConfigMapEntity {
@@ -25,18 +25,10 @@ export function presentConfigMap(scope: RequestScope, r: ResourceRecord<ConfigMa
 export function registerConfigMaps(app: FastifyInstance, area: CodeEngineArea): void {
   const { ctx, resources } = area;
 
+  const standard = resourceHandlers<ConfigMapEntity>(area, 'config_map', { present: presentConfigMap });
+
   registerCodeEngineOperations(app, ctx, {
-    'GET /projects/{project_id}/config_maps': async (req: FastifyRequest) => {
-      const scope = scopeOf(req, ctx);
-      const { project_id } = req.params as Params;
-      await requireProject(area, scope, project_id);
-      const q = req.query as PageQuery;
-      const limit = pageLimit(q.limit);
-      const after = decodeStart('config_maps', q.start);
-      const page = await resources.list<ConfigMapEntity>(project_id, 'config_map', { limit, after });
-      const items = page.items.map((r) => presentConfigMap(scope, r));
-      return listBody(scope, 'config_maps', 'config_maps', { items, more: page.more }, limit, (i) => i.name);
-    },
+    'GET /projects/{project_id}/config_maps': standard.list,
 
     'POST /projects/{project_id}/config_maps': async (req: FastifyRequest, reply: FastifyReply) => {
       const scope = scopeOf(req, ctx);
@@ -54,14 +46,7 @@ export function registerConfigMaps(app: FastifyInstance, area: CodeEngineArea): 
       return sendWithTag(reply, 201, presentConfigMap(scope, created));
     },
 
-    'GET /projects/{project_id}/config_maps/{name}': async (req: FastifyRequest, reply: FastifyReply) => {
-      const scope = scopeOf(req, ctx);
-      const { project_id, name } = req.params as Params;
-      await requireProject(area, scope, project_id);
-      const found = await resources.get<ConfigMapEntity>(project_id, 'config_map', name);
-      if (!found) throw resourceNotFound('config_map', name);
-      return sendWithTag(reply, 200, presentConfigMap(scope, found));
-    },
+    'GET /projects/{project_id}/config_maps/{name}': standard.get,
 
     'PUT /projects/{project_id}/config_maps/{name}': async (req: FastifyRequest, reply: FastifyReply) => {
       const scope = scopeOf(req, ctx);
@@ -79,13 +64,6 @@ export function registerConfigMaps(app: FastifyInstance, area: CodeEngineArea): 
       return sendWithTag(reply, 200, presentConfigMap(scope, updated));
     },
 
-    'DELETE /projects/{project_id}/config_maps/{name}': async (req: FastifyRequest, reply: FastifyReply) => {
-      const scope = scopeOf(req, ctx);
-      const { project_id, name } = req.params as Params;
-      await requireProject(area, scope, project_id);
-      if (!(await resources.delete(project_id, 'config_map', name)))
-        throw resourceNotFound('config_map', name);
-      return reply.code(202).send();
-    },
+    'DELETE /projects/{project_id}/config_maps/{name}': standard.delete,
   });
 }

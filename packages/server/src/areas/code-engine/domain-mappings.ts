@@ -9,9 +9,9 @@ import {
   resourceNotFound,
   type CodeEngineArea,
 } from './area.ts';
+import { resourceHandlers } from './resource-handlers.ts';
 import { registerCodeEngineOperations, scopeOf, sendWithTag, type RequestScope } from './http.ts';
 import { isObject, mergePatch } from './merge-patch.ts';
-import { decodeStart, listBody, pageLimit, type PageQuery } from './paging.ts';
 import { componentExists, requireSecret } from './references.ts';
 import type { ResourceRecord } from './repository.ts';
 import { REGION } from './settings.ts';
@@ -65,25 +65,10 @@ export function registerDomainMappings(app: FastifyInstance, area: CodeEngineAre
     };
   }
 
+  const standard = resourceHandlers<MappingEntity>(area, 'domain_mapping', { present: present });
+
   registerCodeEngineOperations(app, ctx, {
-    'GET /projects/{project_id}/domain_mappings': async (req: FastifyRequest) => {
-      const scope = scopeOf(req, ctx);
-      const { project_id } = req.params as Params;
-      await requireProject(area, scope, project_id);
-      const q = req.query as PageQuery;
-      const limit = pageLimit(q.limit);
-      const after = decodeStart('domain_mappings', q.start);
-      const page = await resources.list<MappingEntity>(project_id, 'domain_mapping', { limit, after });
-      const items = await Promise.all(page.items.map((r) => present(scope, r)));
-      return listBody(
-        scope,
-        'domain_mappings',
-        'domain_mappings',
-        { items, more: page.more },
-        limit,
-        (i) => i.name,
-      );
-    },
+    'GET /projects/{project_id}/domain_mappings': standard.list,
 
     'POST /projects/{project_id}/domain_mappings': async (req: FastifyRequest, reply: FastifyReply) => {
       const scope = scopeOf(req, ctx);
@@ -121,14 +106,7 @@ export function registerDomainMappings(app: FastifyInstance, area: CodeEngineAre
       return sendWithTag(reply, 201, await present(scope, created));
     },
 
-    'GET /projects/{project_id}/domain_mappings/{name}': async (req: FastifyRequest, reply: FastifyReply) => {
-      const scope = scopeOf(req, ctx);
-      const { project_id, name } = req.params as Params;
-      await requireProject(area, scope, project_id);
-      const found = await resources.get<MappingEntity>(project_id, 'domain_mapping', name);
-      if (!found) throw resourceNotFound('domain_mapping', name);
-      return sendWithTag(reply, 200, await present(scope, found));
-    },
+    'GET /projects/{project_id}/domain_mappings/{name}': standard.get,
 
     'PATCH /projects/{project_id}/domain_mappings/{name}': async (
       req: FastifyRequest,
@@ -170,16 +148,6 @@ export function registerDomainMappings(app: FastifyInstance, area: CodeEngineAre
       return sendWithTag(reply, 200, await present(scope, updated));
     },
 
-    'DELETE /projects/{project_id}/domain_mappings/{name}': async (
-      req: FastifyRequest,
-      reply: FastifyReply,
-    ) => {
-      const scope = scopeOf(req, ctx);
-      const { project_id, name } = req.params as Params;
-      await requireProject(area, scope, project_id);
-      if (!(await resources.delete(project_id, 'domain_mapping', name)))
-        throw resourceNotFound('domain_mapping', name);
-      return reply.code(202).send();
-    },
+    'DELETE /projects/{project_id}/domain_mappings/{name}': standard.delete,
   });
 }

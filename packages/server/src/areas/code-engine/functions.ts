@@ -10,9 +10,9 @@ import {
 } from './area.ts';
 import { requireMatch } from './entity-tag.ts';
 import { requireRuntime } from './function-runtimes.ts';
+import { resourceHandlers } from './resource-handlers.ts';
 import { registerCodeEngineOperations, scopeOf, sendWithTag, type RequestScope } from './http.ts';
 import { mergePatch } from './merge-patch.ts';
-import { decodeStart, listBody, pageLimit, type PageQuery } from './paging.ts';
 import type { ResourceRecord } from './repository.ts';
 import { REGION } from './settings.ts';
 import {
@@ -165,18 +165,10 @@ export function registerFunctions(app: FastifyInstance, area: CodeEngineArea): v
   const { ctx, resources } = area;
   const deploying = () => ({ status: 'deploying', readyStatus: 'ready', readyInMs: area.settings.readyMs });
 
+  const standard = resourceHandlers<FunctionEntity>(area, 'function', { present: presentFunction });
+
   registerCodeEngineOperations(app, ctx, {
-    'GET /projects/{project_id}/functions': async (req: FastifyRequest) => {
-      const scope = scopeOf(req, ctx);
-      const { project_id } = req.params as Params;
-      await requireProject(area, scope, project_id);
-      const q = req.query as PageQuery;
-      const limit = pageLimit(q.limit);
-      const after = decodeStart('functions', q.start);
-      const page = await resources.list<FunctionEntity>(project_id, 'function', { limit, after });
-      const items = page.items.map((r) => presentFunction(scope, r));
-      return listBody(scope, 'functions', 'functions', { items, more: page.more }, limit, (i) => i.name);
-    },
+    'GET /projects/{project_id}/functions': standard.list,
 
     'POST /projects/{project_id}/functions': async (req: FastifyRequest, reply: FastifyReply) => {
       const scope = scopeOf(req, ctx);
@@ -196,14 +188,7 @@ export function registerFunctions(app: FastifyInstance, area: CodeEngineArea): v
       return sendWithTag(reply, 201, presentFunction(scope, created));
     },
 
-    'GET /projects/{project_id}/functions/{name}': async (req: FastifyRequest, reply: FastifyReply) => {
-      const scope = scopeOf(req, ctx);
-      const { project_id, name } = req.params as Params;
-      await requireProject(area, scope, project_id);
-      const found = await resources.get<FunctionEntity>(project_id, 'function', name);
-      if (!found) throw resourceNotFound('function', name);
-      return sendWithTag(reply, 200, presentFunction(scope, found));
-    },
+    'GET /projects/{project_id}/functions/{name}': standard.get,
 
     'PATCH /projects/{project_id}/functions/{name}': async (req: FastifyRequest, reply: FastifyReply) => {
       const scope = scopeOf(req, ctx);
@@ -225,12 +210,6 @@ export function registerFunctions(app: FastifyInstance, area: CodeEngineArea): v
       return sendWithTag(reply, 200, presentFunction(scope, updated));
     },
 
-    'DELETE /projects/{project_id}/functions/{name}': async (req: FastifyRequest, reply: FastifyReply) => {
-      const scope = scopeOf(req, ctx);
-      const { project_id, name } = req.params as Params;
-      await requireProject(area, scope, project_id);
-      if (!(await resources.delete(project_id, 'function', name))) throw resourceNotFound('function', name);
-      return reply.code(202).send();
-    },
+    'DELETE /projects/{project_id}/functions/{name}': standard.delete,
   });
 }

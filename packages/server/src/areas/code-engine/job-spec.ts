@@ -2,10 +2,8 @@ import { fieldError, type CodeEngineArea } from './area.ts';
 import type { RequestScope } from './http.ts';
 import { REGION } from './settings.ts';
 import {
-  SERVICE_ACCOUNTS,
   apiBaseUrl,
   checkImageReference,
-  checkImageSecret,
   checkLimits,
   checkRange,
   checkVolumeMounts,
@@ -14,6 +12,8 @@ import {
   type EnvVar,
   type ServiceAccount,
   type VolumeMount,
+  applyRunIdentity,
+  stringList,
 } from './workload-spec.ts';
 
 /** A job's settings (and a job run's copy of them): every default filled in. */
@@ -82,12 +82,6 @@ export function formatIndices(indices: number[]): string {
   return parts.join(',');
 }
 
-function stringList(value: unknown, field: string): string[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw fieldError(400, `'${field}' must be an array of strings.`, field);
-  return value as string[];
-}
-
 /** Validates job settings (a prototype, a stored job with a patch, a run's settings) and fills defaults. */
 export async function buildJobSpec(
   area: CodeEngineArea,
@@ -113,21 +107,7 @@ export async function buildJobSpec(
     scale_memory_limit: i.scale_memory_limit ?? JOB_DEFAULTS.scale_memory_limit,
     scale_retry_limit: i.scale_retry_limit ?? JOB_DEFAULTS.scale_retry_limit,
   };
-  if (!SERVICE_ACCOUNTS.includes(spec.run_service_account)) {
-    throw fieldError(
-      400,
-      `Invalid 'run_service_account': '${spec.run_service_account}'.`,
-      'run_service_account',
-    );
-  }
-  if (i.image_secret !== undefined) {
-    await checkImageSecret(area, projectId, i.image_secret);
-    spec.image_secret = i.image_secret;
-  }
-  if (i.run_as_user !== undefined) {
-    checkRange(i.run_as_user, 'run_as_user', 0, 2147483647);
-    spec.run_as_user = i.run_as_user;
-  }
+  await applyRunIdentity(area, projectId, i, spec);
   parseArraySpec(spec.scale_array_spec);
   checkRange(spec.scale_max_execution_time, 'scale_max_execution_time', 1, 86400);
   checkRange(spec.scale_retry_limit, 'scale_retry_limit', 0, 5);

@@ -9,10 +9,10 @@ import {
 } from './area.ts';
 import { deleteWithChildren } from './component-store.ts';
 import { requireMatch } from './entity-tag.ts';
+import { resourceHandlers } from './resource-handlers.ts';
 import { registerCodeEngineOperations, scopeOf, sendWithTag, type RequestScope } from './http.ts';
 import { buildJobSpec, jobComputedEnv, type JobSpec } from './job-spec.ts';
 import { mergePatch } from './merge-patch.ts';
-import { decodeStart, listBody, pageLimit, type PageQuery } from './paging.ts';
 import type { ResourceRecord } from './repository.ts';
 
 export interface JobEntity {
@@ -33,18 +33,13 @@ export function presentJob(scope: RequestScope, r: ResourceRecord<JobEntity>) {
 export function registerJobs(app: FastifyInstance, area: CodeEngineArea): void {
   const { ctx, resources } = area;
 
+  const standard = resourceHandlers<JobEntity>(area, 'job', {
+    present: presentJob,
+    remove: (projectId, name) => deleteWithChildren(area, projectId, 'job', name, 'job_run'),
+  });
+
   registerCodeEngineOperations(app, ctx, {
-    'GET /projects/{project_id}/jobs': async (req: FastifyRequest) => {
-      const scope = scopeOf(req, ctx);
-      const { project_id } = req.params as Params;
-      await requireProject(area, scope, project_id);
-      const q = req.query as PageQuery;
-      const limit = pageLimit(q.limit);
-      const after = decodeStart('jobs', q.start);
-      const page = await resources.list<JobEntity>(project_id, 'job', { limit, after });
-      const items = page.items.map((r) => presentJob(scope, r));
-      return listBody(scope, 'jobs', 'jobs', { items, more: page.more }, limit, (i) => i.name);
-    },
+    'GET /projects/{project_id}/jobs': standard.list,
 
     'POST /projects/{project_id}/jobs': async (req: FastifyRequest, reply: FastifyReply) => {
       const scope = scopeOf(req, ctx);
@@ -63,14 +58,7 @@ export function registerJobs(app: FastifyInstance, area: CodeEngineArea): void {
       return sendWithTag(reply, 201, presentJob(scope, created));
     },
 
-    'GET /projects/{project_id}/jobs/{name}': async (req: FastifyRequest, reply: FastifyReply) => {
-      const scope = scopeOf(req, ctx);
-      const { project_id, name } = req.params as Params;
-      await requireProject(area, scope, project_id);
-      const found = await resources.get<JobEntity>(project_id, 'job', name);
-      if (!found) throw resourceNotFound('job', name);
-      return sendWithTag(reply, 200, presentJob(scope, found));
-    },
+    'GET /projects/{project_id}/jobs/{name}': standard.get,
 
     'PATCH /projects/{project_id}/jobs/{name}': async (req: FastifyRequest, reply: FastifyReply) => {
       const scope = scopeOf(req, ctx);
@@ -94,15 +82,6 @@ export function registerJobs(app: FastifyInstance, area: CodeEngineArea): void {
       return sendWithTag(reply, 200, presentJob(scope, updated));
     },
 
-    'DELETE /projects/{project_id}/jobs/{name}': async (req: FastifyRequest, reply: FastifyReply) => {
-      const scope = scopeOf(req, ctx);
-      const { project_id, name } = req.params as Params;
-      await requireProject(area, scope, project_id);
-      // A job's runs go with it.
-      if (!(await deleteWithChildren(area, project_id, 'job', name, 'job_run'))) {
-        throw resourceNotFound('job', name);
-      }
-      return reply.code(202).send();
-    },
+    'DELETE /projects/{project_id}/jobs/{name}': standard.delete,
   });
 }

@@ -5,11 +5,10 @@ import {
   fieldError,
   requireProject,
   resourceExists,
-  resourceNotFound,
   type CodeEngineArea,
 } from './area.ts';
+import { resourceHandlers } from './resource-handlers.ts';
 import { registerCodeEngineOperations, scopeOf, sendWithTag, type RequestScope } from './http.ts';
-import { decodeStart, listBody, pageLimit, type PageQuery } from './paging.ts';
 import { requireSecret } from './references.ts';
 import type { ResourceRecord } from './repository.ts';
 
@@ -31,25 +30,10 @@ export function presentStore(scope: RequestScope, r: ResourceRecord<StoreEntity>
 export function registerPersistentDataStores(app: FastifyInstance, area: CodeEngineArea): void {
   const { ctx, resources } = area;
 
+  const standard = resourceHandlers<StoreEntity>(area, 'persistent_data_store', { present: presentStore });
+
   registerCodeEngineOperations(app, ctx, {
-    'GET /projects/{project_id}/persistent_data_stores': async (req: FastifyRequest) => {
-      const scope = scopeOf(req, ctx);
-      const { project_id } = req.params as Params;
-      await requireProject(area, scope, project_id);
-      const q = req.query as PageQuery;
-      const limit = pageLimit(q.limit);
-      const after = decodeStart('persistent_data_stores', q.start);
-      const page = await resources.list<StoreEntity>(project_id, 'persistent_data_store', { limit, after });
-      const items = page.items.map((r) => presentStore(scope, r));
-      return listBody(
-        scope,
-        'persistent_data_stores',
-        'persistent_data_stores',
-        { items, more: page.more },
-        limit,
-        (i) => i.name,
-      );
-    },
+    'GET /projects/{project_id}/persistent_data_stores': standard.list,
 
     'POST /projects/{project_id}/persistent_data_stores': async (
       req: FastifyRequest,
@@ -81,29 +65,8 @@ export function registerPersistentDataStores(app: FastifyInstance, area: CodeEng
       return sendWithTag(reply, 201, presentStore(scope, created));
     },
 
-    'GET /projects/{project_id}/persistent_data_stores/{name}': async (
-      req: FastifyRequest,
-      reply: FastifyReply,
-    ) => {
-      const scope = scopeOf(req, ctx);
-      const { project_id, name } = req.params as Params;
-      await requireProject(area, scope, project_id);
-      const found = await resources.get<StoreEntity>(project_id, 'persistent_data_store', name);
-      if (!found) throw resourceNotFound('persistent_data_store', name);
-      return sendWithTag(reply, 200, presentStore(scope, found));
-    },
+    'GET /projects/{project_id}/persistent_data_stores/{name}': standard.get,
 
-    'DELETE /projects/{project_id}/persistent_data_stores/{name}': async (
-      req: FastifyRequest,
-      reply: FastifyReply,
-    ) => {
-      const scope = scopeOf(req, ctx);
-      const { project_id, name } = req.params as Params;
-      await requireProject(area, scope, project_id);
-      if (!(await resources.delete(project_id, 'persistent_data_store', name))) {
-        throw resourceNotFound('persistent_data_store', name);
-      }
-      return reply.code(202).send();
-    },
+    'DELETE /projects/{project_id}/persistent_data_stores/{name}': standard.delete,
   });
 }

@@ -322,3 +322,37 @@ export function randomSuffix(length = 5): string {
 export function digestOf(seed: string): string {
   return crypto.createHash('sha256').update(seed).digest('hex');
 }
+
+/** A list of strings (arguments, commands); absent means none. */
+export function stringList(value: unknown, field: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw fieldError(400, `'${field}' must be an array of strings.`, field);
+  return value as string[];
+}
+
+/**
+ * Checks who an app's or a job's containers run as (service account, user id) and the secret their
+ * image is pulled with, and sets the last two on `spec` when given.
+ */
+export async function applyRunIdentity(
+  area: CodeEngineArea,
+  projectId: string,
+  i: { image_secret?: string; run_as_user?: number },
+  spec: { run_service_account: ServiceAccount; image_secret?: string; run_as_user?: number },
+): Promise<void> {
+  if (!SERVICE_ACCOUNTS.includes(spec.run_service_account)) {
+    throw fieldError(
+      400,
+      `Invalid 'run_service_account': '${spec.run_service_account}'.`,
+      'run_service_account',
+    );
+  }
+  if (i.image_secret !== undefined) {
+    await checkImageSecret(area, projectId, i.image_secret);
+    spec.image_secret = i.image_secret;
+  }
+  if (i.run_as_user !== undefined) {
+    checkRange(i.run_as_user, 'run_as_user', 0, 2147483647);
+    spec.run_as_user = i.run_as_user;
+  }
+}
