@@ -165,3 +165,38 @@ export async function medianMs(n: number, fn: () => Promise<void>): Promise<numb
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)];
 }
+
+/** Whether the benchmark PostgreSQL answers. */
+export async function postgresReachable(): Promise<boolean> {
+  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Throughput, latency and server CPU of one GET against ours and against bare node:http serving the same bytes. */
+export async function versusBare(
+  s: OurServer,
+  path: string,
+  opts: { connections: number; seconds: number },
+): Promise<{ ours: LoadResult; bare: LoadResult }> {
+  const headers = { authorization: `Bearer ${s.token}` };
+  const sample = await fetch(s.url + path, { headers });
+  const body = await sample.text();
+  if (sample.status !== 200) throw new Error(`${path}: ${sample.status} ${body}`);
+  const bareServer = await startBare(body);
+  try {
+    await load(bareServer.url, { connections: opts.connections, seconds: 1 }); // warm-up
+    const bare = await load(bareServer.url, { ...opts, pid: bareServer.pid });
+    await load(s.url + path, { connections: opts.connections, seconds: 1, headers });
+    const ours = await load(s.url + path, { ...opts, headers, pid: s.pid });
+    if (ours.errors) throw new Error(`${path}: ${ours.errors} failed requests`);
+    return { ours, bare };
+  } finally {
+    await bareServer.stop();
+  }
+}

@@ -10,6 +10,12 @@ export const SCHEMES = {
   nextToken: { param: 'next', code: 'nextTokenScheme', imports: ['nextTokenScheme'] },
   // Datasource types and connection files: `offset` plus the items received, up to `total_count`.
   offset: { param: 'offset', code: 'offsetLimitScheme()', imports: ['offsetLimitScheme'] },
+  // Asset search (a POST): the result's `next.bookmark` goes back as the body's `bookmark`.
+  nextBodyBookmark: {
+    param: 'bookmark',
+    code: "{ param: 'bookmark', next: (r: any) => (typeof r?.next?.bookmark === 'string' && r.next.bookmark ? r.next.bookmark : undefined) }",
+    imports: [],
+  },
   // Catalogs: the result's `nextBookmark` goes back as `bookmark`.
   nextBookmark: {
     param: 'bookmark',
@@ -27,14 +33,28 @@ const COMMON_CORE_PAGERS = {
   listAssetImports: { className: 'AssetImportsPager', itemsField: 'resources', scheme: 'nextHref' },
   listConnections: { className: 'ConnectionsPager', itemsField: 'resources', scheme: 'nextHref' },
   listConnectionFiles: { className: 'ConnectionFilesPager', itemsField: 'resources', scheme: 'offset' },
+  discoverAssets: { className: 'DiscoveredAssetsPager', itemsField: 'assets', scheme: 'offset' },
+  discoverAssetsAnonymously: {
+    className: 'AnonymouslyDiscoveredAssetsPager',
+    itemsField: 'assets',
+    scheme: 'offset',
+  },
+  discoverDataAsset: { className: 'DiscoveredDataAssetPager', itemsField: 'assets', scheme: 'offset' },
   listDatasourceTypes: { className: 'DatasourceTypesPager', itemsField: 'resources', scheme: 'offset' },
   listJobs: { className: 'JobsPager', itemsField: 'results', scheme: 'nextToken' },
   listJobRuns: { className: 'JobRunsPager', itemsField: 'results', scheme: 'nextToken' },
   listAssetLists: { className: 'AssetListsPager', itemsField: 'asset_lists', scheme: 'nextHref' },
   listAssetListItems: { className: 'AssetListItemsPager', itemsField: 'items', scheme: 'nextHref' },
+  searchAssetType: { className: 'AssetSearchPager', itemsField: 'results', scheme: 'nextBodyBookmark' },
   listCatalogs: { className: 'CatalogsPager', itemsField: 'catalogs', scheme: 'nextBookmark' },
   listCatalogMembers: { className: 'CatalogMembersPager', itemsField: 'members', scheme: 'nextBookmark' },
 };
+
+/**
+ * Operations that take a page size but no page token, so there is nothing to page with: the job
+ * run logs answer one page of `limit` lines (the contract has no token for the next lines).
+ */
+const COMMON_CORE_SINGLE_PAGE = new Set(['getJobRunLogs']);
 
 export const SERVICES = [
   {
@@ -44,6 +64,7 @@ export const SERVICES = [
     serviceName: 'common_core',
     defaultServiceUrl: 'https://api.dataplatform.cloud.ibm.com',
     pagerFor: (op) => COMMON_CORE_PAGERS[op.operationId],
+    singlePage: (op) => COMMON_CORE_SINGLE_PAGE.has(op.operationId),
   },
   {
     contract: 'spec/code-engine-v2.openapi.json',

@@ -60,7 +60,7 @@ describe('projects through the SDK', () => {
       onProgress: (p) => seen.push(p.status!),
     });
     expect(active.status).toBe('active');
-    expect(seen[0]).toBe('creating');
+    expect(seen.at(-1)).toBe('active'); // the first poll may already see it active on a loaded machine
 
     expect((await ce.getProject({ id: created.result.id! })).result.name).toBe('sdk-waiter');
     const details = await ce.getProjectStatusDetails({ projectId });

@@ -44,7 +44,10 @@ export function waitForTransaction(
   });
 }
 
-/** Polls a job run until it is `Completed`; rejects when it is `Failed` or `Canceled`. */
+/**
+ * Polls a job run until it is finished (`Completed`, `CompletedWithWarnings`, `CompletedWithErrors`);
+ * rejects when it is `Failed` or `Canceled`.
+ */
 export function waitForJobRunCompleted(
   service: CommonCoreV2,
   params: {
@@ -60,7 +63,7 @@ export function waitForJobRunCompleted(
     ...options,
     poll: async () =>
       (await service.getJobRun({ jobId, runId, projectId, spaceId, signal: options.signal })).result,
-    done: (r) => state(r) === 'completed',
+    done: (r) => ['completed', 'completedwithwarnings', 'completedwitherrors'].includes(state(r)),
     failed: (r) =>
       ['failed', 'canceled'].includes(state(r)) ? `job run ${runId} ended ${state(r)}` : undefined,
   });
@@ -108,4 +111,73 @@ export function waitForAssetImport(
     done: (e) => state(e) === 'completed',
     failed: (e) => (state(e) === 'failed' ? `asset import ${importId} failed` : undefined),
   });
+}
+
+/**
+ * The archive state of an asset container, from `getAssetContainerArchiveInfo`. The API documents
+ * no fields for it, so the first of `state`, `status`, `archive_status` (a string, or an object with
+ * a `state`) is read, lower-cased.
+ */
+export function archiveStateOf(info: CommonCoreV2.AssetContainerArchiveInfo | undefined): string {
+  for (const key of ['state', 'status', 'archive_status']) {
+    const v = (info as Record<string, unknown> | undefined)?.[key];
+    if (typeof v === 'string') return v.toLowerCase();
+    if (v && typeof (v as { state?: unknown }).state === 'string')
+      return (v as { state: string }).state.toLowerCase();
+  }
+  return '';
+}
+
+type ContainerRef = { catalogId?: string; projectId?: string; spaceId?: string };
+
+function waitForArchiveState(
+  service: CommonCoreV2,
+  params: ContainerRef & WaiterOptions<CommonCoreV2.AssetContainerArchiveInfo>,
+  target: string[],
+  what: string,
+): Promise<CommonCoreV2.AssetContainerArchiveInfo> {
+  const { catalogId, projectId, spaceId, ...options } = params;
+  const container = catalogId ?? projectId ?? spaceId;
+  return waitUntil({
+    initialDelayMs: 500,
+    ...options,
+    poll: async () =>
+      (
+        await service.getAssetContainerArchiveInfo({
+          catalogId,
+          projectId,
+          spaceId,
+          signal: options.signal,
+        })
+      ).result,
+    done: (info) => target.includes(archiveStateOf(info)),
+    failed: (info) =>
+      /fail/.test(archiveStateOf(info))
+        ? `${what} of asset container ${container} failed: ${JSON.stringify(info)}`
+        : undefined,
+  });
+}
+
+/** Polls the archive information of a catalog, project or space until it is `archived`; rejects on a failed state. */
+export function waitForContainerArchived(
+  service: CommonCoreV2,
+  params: ContainerRef & WaiterOptions<CommonCoreV2.AssetContainerArchiveInfo>,
+): Promise<CommonCoreV2.AssetContainerArchiveInfo> {
+  return waitForArchiveState(service, params, ['archived'], 'archiving');
+}
+
+/**
+ * Polls the archive information of a catalog, project or space until it is restored (`restored`,
+ * `active` or `not_archived`); rejects on a failed state.
+ */
+export function waitForContainerRestored(
+  service: CommonCoreV2,
+  params: ContainerRef & WaiterOptions<CommonCoreV2.AssetContainerArchiveInfo>,
+): Promise<CommonCoreV2.AssetContainerArchiveInfo> {
+  return waitForArchiveState(
+    service,
+    params,
+    ['restored', 'active', 'not_archived', 'unarchived'],
+    'restoring',
+  );
 }

@@ -2,6 +2,7 @@ import type { AuthenticatorInterface } from './auth/authenticator.ts';
 import { readExternalSources } from './config/external-config.ts';
 import { redact, redactHeaders } from './errors/redact.ts';
 import { defaultTransport, transportWithAgents } from './http/default-transport.ts';
+import { encodeMultipart } from './http/multipart.ts';
 import { encodeBody, fillPath, joinUrl, mergeHeaders, queryString } from './http/encode.ts';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryOptions, type RetryPolicy } from './http/retry.ts';
 import { sendOnce, type SdkResponse } from './http/send.ts';
@@ -44,6 +45,8 @@ export interface RequestParameters {
     qs?: Record<string, unknown>;
     body?: unknown;
     form?: Record<string, unknown>;
+    /** A `multipart/form-data` body, streamed: files as `{ data, filename?, contentType? }`. */
+    formData?: Record<string, unknown>;
     headers?: Record<string, unknown>;
     /** `'stream'`: the result is the unread body stream. */
     responseType?: 'json' | 'text' | 'stream';
@@ -158,7 +161,9 @@ export class BaseService {
       defaultOptions.headers,
       options.headers,
     );
-    const encoded = encodeBody(options.body, options.form, given['content-type']);
+    const encoded = options.formData
+      ? encodeMultipart(options.formData)
+      : encodeBody(options.body, options.form, given['content-type']);
     if (encoded.contentType) given['content-type'] = encoded.contentType;
     const signal = options.signal ?? defaultOptions.signal;
     const timeout = options.timeout ?? defaultOptions.timeout ?? this.baseOptions.timeout;

@@ -31,6 +31,7 @@ export { readCredentialsFile } from './config/credentials-file.ts';
 export { BaseService, type Logger, type RequestParameters, type UserOptions } from './base-service.ts';
 export type { SdkResponse, SendOptions } from './http/send.ts';
 export type { HttpRequest, HttpResponse, Transport, UploadBody } from './http/types.ts';
+export { encodeMultipart, type FormFile, type MultipartBody } from './http/multipart.ts';
 export { createFetchTransport } from './http/fetch-transport.ts';
 export { defaultTransport } from './http/default-transport.ts';
 export { DEFAULT_RETRY_POLICY, type RetryOptions, type RetryPolicy } from './http/retry.ts';

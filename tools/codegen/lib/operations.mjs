@@ -74,6 +74,24 @@ function describeBody(op, components) {
   };
 }
 
+const isFileSchema = (s) =>
+  s?.format === 'binary' || !!s?.contentMediaType || s?.contentEncoding === 'binary';
+
+/** The `multipart/form-data` body, when the operation takes one: its fields, files marked. */
+function describeMultipart(op, components) {
+  const contentType = Object.keys(op.requestBody?.content ?? {}).find((t) => t.startsWith('multipart/'));
+  if (!contentType) return undefined;
+  const schema = resolve(op.requestBody.content[contentType].schema ?? {}, components);
+  const required = new Set(schema.required ?? []);
+  const fields = Object.entries(schema.properties ?? {}).map(([wire, prop]) => ({
+    wire,
+    prop: resolve(prop, components),
+    file: isFileSchema(resolve(prop, components)),
+    required: required.has(wire),
+  }));
+  return { contentType, fields, bodyRequired: op.requestBody.required === true };
+}
+
 /** The result type (inside and outside the namespace) and whether the body is a stream. */
 function describeResponse(op, ns) {
   const types = [];
@@ -132,8 +150,7 @@ export function describeOperation({ path, method, op, item }, service, component
     });
   }
   const body = describeBody(op, components);
-  const multipart = Object.keys(op.requestBody?.content ?? {}).filter((t) => t.startsWith('multipart/'));
-  if (multipart.length) skipped.push(`${multipart.join(', ')} bodies (sdk-core has no multipart encoding)`);
+  const multipart = describeMultipart(op, components);
   if (body.mode === 'flatten') {
     const required = new Set(body.schema.required ?? []);
     for (const [wire, prop] of Object.entries(body.schema.properties)) {
@@ -160,6 +177,7 @@ export function describeOperation({ path, method, op, item }, service, component
       description: body.description,
     });
   }
+  if (multipart) addFormFields(multipart, body, params, add);
   const versioned = all.some((p) => p.in === 'query' && p.name === service.versionParam);
   return {
     id: op.operationId,
@@ -171,7 +189,56 @@ export function describeOperation({ path, method, op, item }, service, component
     response: describeResponse(op, service.className),
     versioned,
     skipped,
+    multipart,
   };
+}
+
+/**
+ * The form's fields as parameters. A field the other body already has is shared; a file field
+ * `file` brings `fileContentType` and `fileFilename`. When the form is an alternative to another
+ * body (an archive instead of JSON), giving its first file selects it, and neither body's fields
+ * are required by the SDK: the server says which are missing.
+ */
+function addFormFields(multipart, body, params, add) {
+  const alternative = body.mode !== 'none';
+  if (alternative) for (const p of params) if (p.in === 'body') p.required = false;
+  for (const f of multipart.fields) {
+    const name = camelCase(f.wire);
+    const shared = params.find((p) => p.name === name && p.in === 'body' && !p.whole);
+    f.param = shared?.name ?? name;
+    if (shared) continue;
+    const required = !alternative && multipart.bodyRequired && f.required;
+    add({
+      name,
+      wire: f.wire,
+      in: 'form',
+      required,
+      type: f.file ? 'UploadBody' : typeOf(f.prop, '    '),
+      description: f.file
+        ? `${f.prop.description ?? ''} A string, bytes, a Node Readable or a web ReadableStream (streamed, never buffered).`.trim()
+        : f.prop.description,
+      schema: f.prop,
+    });
+    if (f.file) {
+      add({
+        name: name + 'ContentType',
+        wire: `${f.wire} content type`,
+        in: 'form',
+        required: false,
+        type: 'string',
+        description: `The content type of \`${name}\` (default ${f.prop.contentMediaType ?? 'application/octet-stream'}).`,
+      });
+      add({
+        name: name + 'Filename',
+        wire: `${f.wire} file name`,
+        in: 'form',
+        required: false,
+        type: 'string',
+        description: `The file name sent with \`${name}\`.`,
+      });
+    }
+  }
+  multipart.selector = alternative ? multipart.fields.find((f) => f.file)?.param : undefined;
 }
 
 /** Names of the constants namespace and its enums, from the enum-typed parameters. */
@@ -231,7 +298,13 @@ export function operationMethod(d, service) {
   const accept = headers.find(([wire]) => wire.toLowerCase() === 'accept');
   if (accept && d.response.accept) accept[1] = `${accept[1]} ?? '${d.response.accept}'`;
   else if (d.response.accept) headers.push(['Accept', `'${d.response.accept}'`]);
-  if (d.body.contentType) headers.push(['Content-Type', `'${d.body.contentType}'`]);
+  const selector = d.multipart?.selector ? `_params.${d.multipart.selector} !== undefined` : undefined;
+  const onlyForm = d.multipart && d.body.mode === 'none';
+  if (d.body.contentType)
+    headers.push([
+      'Content-Type',
+      selector ? `${selector} ? undefined : '${d.body.contentType}'` : `'${d.body.contentType}'`,
+    ]);
   const options = [
     ['url', `'${d.path}'`],
     ['method', `'${d.method.toUpperCase()}'`],
@@ -240,10 +313,23 @@ export function operationMethod(d, service) {
   if (path) options.push(['path', path]);
   const query = objectLiteral(qs, '        ');
   if (query) options.push(['qs', query]);
-  if (d.body.mode === 'flatten') options.push(['body', objectLiteral(pick('body'), '        ')]);
-  else if (d.body.mode === 'whole' || d.body.mode === 'binary')
-    options.push(['body', `_params.${d.body.name}`]);
-  else if (d.body.mode === 'fixed') options.push(['body', '{}']);
+  let bodyCode;
+  if (d.body.mode === 'flatten') bodyCode = objectLiteral(pick('body'), '        ');
+  else if (d.body.mode === 'whole' || d.body.mode === 'binary') bodyCode = `_params.${d.body.name}`;
+  else if (d.body.mode === 'fixed') bodyCode = '{}';
+  if (bodyCode) options.push(['body', selector ? `${selector} ? undefined : ${bodyCode}` : bodyCode]);
+  if (d.multipart && (selector || onlyForm)) {
+    const form = objectLiteral(
+      d.multipart.fields.map((f) => [
+        f.wire,
+        f.file
+          ? `_params.${f.param} === undefined ? undefined : { data: _params.${f.param}, contentType: _params.${f.param}ContentType ?? '${f.prop.contentMediaType ?? 'application/octet-stream'}', filename: _params.${f.param}Filename ?? '${f.wire}${f.prop.contentMediaType === 'application/zip' ? '.zip' : ''}' }`
+          : `_params.${f.param}`,
+      ]),
+      '        ',
+    );
+    options.push(['formData', selector ? `${selector} ? ${form} : undefined` : form]);
+  }
   options.push([
     'headers',
     `{\n${headers.map(([k, v]) => `          ${propertyKey(k)}: ${v},`).join('\n')}\n          ..._params.headers,\n        }`,
@@ -286,7 +372,7 @@ export function pagerDeclaration(d, pager, service, components) {
     throw new Error(`${d.id}: the result has no array "${pager.itemsField}" for ${pager.className}`);
   const itemType = typeOf(resolve(field, components).items, '    ');
   const tokenParam = camelCase(pager.scheme.param);
-  if (!d.params.some((p) => p.name === tokenParam && p.in === 'query'))
+  if (!d.params.some((p) => p.name === tokenParam && (p.in === 'query' || p.in === 'body')))
     throw new Error(
       `${d.id}: ${pager.className} pages with "${tokenParam}", which the operation does not take`,
     );

@@ -28,14 +28,23 @@ export async function renderService(contract, service, targetFile) {
   const schemeImports = new Set();
   for (const o of ops) {
     const cfg = service.pagerFor(o.op);
-    if (!cfg) continue;
+    if (!cfg) {
+      const paging = o.d.params.filter((p) => PAGING_PARAMS.has(p.wire) && p.in !== 'path');
+      if (paging.length && !service.singlePage?.(o.op))
+        throw new Error(
+          `${o.op.operationId} takes ${paging.map((p) => p.wire).join(', ')} but has no pager: add it to tools/codegen/services.mjs`,
+        );
+      continue;
+    }
     const scheme = SCHEMES[cfg.scheme];
     if (!scheme) throw new Error(`${o.op.operationId}: unknown pagination scheme ${cfg.scheme}`);
     scheme.imports.forEach((i) => schemeImports.add(i));
     pagers.push(pagerDeclaration(o.d, { ...cfg, scheme }, service, components));
   }
   const versioned = ops.some((o) => o.d.versioned);
-  const usesUpload = ops.some((o) => o.d.body.mode === 'binary');
+  const usesUpload = ops.some(
+    (o) => o.d.body.mode === 'binary' || o.d.params.some((p) => p.type === 'UploadBody'),
+  );
 
   const imports = [
     'BaseService',
@@ -154,6 +163,9 @@ export async function renderService(contract, service, targetFile) {
   const options = (await prettier.resolveConfig(targetFile)) ?? {};
   return prettier.format(out.join('\n'), { ...options, filepath: targetFile });
 }
+
+/** Parameters that mark an operation as a paged list: each such operation needs a pager. */
+const PAGING_PARAMS = new Set(['limit', 'start', 'bookmark', 'offset', 'next']);
 
 const HELPERS = `/** IBM's parameter check: required parameters present, no unknown ones. */
 function checkParams(params: Record<string, any>, required: string[], valid: string[]): Error | undefined {

@@ -104,11 +104,17 @@ export const operations = {
   'GET /v2/environments/{environment_guid}': {
     operationId: 'getEnvironment',
     responses: { 200: ref('Environment') },
+    // An id that is neither a default environment nor one of the project's or space's.
+    extraResponses: [{ status: 404, meaning: 'not found' }],
   },
-  'DELETE /v2/environments/{environment_guid}': { operationId: 'deleteEnvironment' },
+  'DELETE /v2/environments/{environment_guid}': {
+    operationId: 'deleteEnvironment',
+    extraResponses: [{ status: 404, meaning: 'not found' }],
+  },
   'PATCH /v2/environments/{environment_guid}': {
     operationId: 'updateEnvironment',
     requestBody: { schema: ref('EnvironmentUpdate') },
     responses: { 200: ref('Environment') },
+    extraResponses: [{ status: 404, meaning: 'not found' }],
   },
 };

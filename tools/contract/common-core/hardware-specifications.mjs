@@ -4,8 +4,14 @@ import { ref, str, int, arr, obj, pointerMap } from './common.mjs';
 const cpuMem = () => obj({ cpu: ref('HardwareCpu'), mem: ref('HardwareMemory') });
 
 export const schemas = {
-  HardwareCpu: obj({ units: str({ description: 'e.g. 100m, 2.' }), model: str() }),
-  HardwareMemory: obj({ size: str({ description: 'e.g. 8Gi.' }) }),
+  // Kubernetes quantities: CPU in cores or millicores, memory in bytes with a binary or decimal suffix.
+  HardwareCpu: obj({
+    units: str({ description: 'e.g. 100m, 2.', pattern: '^(?=.*[1-9])[0-9]+(\\.[0-9]+)?m?$' }),
+    model: str(),
+  }),
+  HardwareMemory: obj({
+    size: str({ description: 'e.g. 8Gi.', pattern: '^(?=.*[1-9])[0-9]+(\\.[0-9]+)?([KMGTP]i?)?$' }),
+  }),
   HardwareGpu: obj({ num_gpu: int({ minimum: 0 }), name: str(), gpu_profile: str(), mig_profile: str() }),
   HardwareNodes: obj({
     cpu: ref('HardwareCpu'),
@@ -81,13 +87,20 @@ export const operations = {
   'GET /v2/hardware_specifications/{hardware_specification_guid}': {
     operationId: 'getHardwareSpecification',
     responses: { 200: ref('HardwareSpecification') },
+    extraResponses: [{ status: 404, meaning: 'not found' }],
   },
   'DELETE /v2/hardware_specifications/{hardware_specification_guid}': {
     operationId: 'deleteHardwareSpecification',
+    // 409: an environment of the project or space still uses it.
+    extraResponses: [
+      { status: 404, meaning: 'not found' },
+      { status: 409, meaning: 'still in use' },
+    ],
   },
   'PATCH /v2/hardware_specifications/{hardware_specification_guid}': {
     operationId: 'updateHardwareSpecification',
     requestBody: { schema: ref('HardwareSpecificationUpdate') },
     responses: { 200: ref('HardwareSpecification') },
+    extraResponses: [{ status: 404, meaning: 'not found' }],
   },
 };

@@ -8,7 +8,10 @@ export const schemas = {
     type: str({ enum: TYPES }),
     interpreter: str({ description: 'e.g. mamba.' }),
     object_key: str(),
-    href: str({ description: 'Where to upload the file.' }),
+    href: str({
+      description:
+        'Where to upload the file: PUT it there as application/octet-stream (with the bearer token), then call upload_complete. Once complete, GET downloads it.',
+    }),
   }),
   PackageExtension: obj(
     {
@@ -48,15 +51,26 @@ export const operations = {
   },
   'POST /v2/package_extensions/{package_extension_guid}/upload_complete': {
     operationId: 'completePackageExtensionUpload',
+    responses: { 200: ref('PackageExtension') },
+    extraResponses: [{ status: 404, meaning: 'not found' }],
   },
   'PATCH /v2/package_extensions/{package_extension_guid}': {
     operationId: 'updatePackageExtension',
     requestBody: { schema: ref('PackageExtensionUpdate') },
     responses: { 200: ref('PackageExtension') },
+    extraResponses: [{ status: 404, meaning: 'not found' }],
   },
   'GET /v2/package_extensions/{package_extension_guid}': {
     operationId: 'getPackageExtension',
     responses: { 200: ref('PackageExtension') },
+    extraResponses: [{ status: 404, meaning: 'not found' }],
   },
-  'DELETE /v2/package_extensions/{package_extension_guid}': { operationId: 'deletePackageExtension' },
+  'DELETE /v2/package_extensions/{package_extension_guid}': {
+    operationId: 'deletePackageExtension',
+    // 409: a software specification of the project or space still uses it.
+    extraResponses: [
+      { status: 404, meaning: 'not found' },
+      { status: 409, meaning: 'still in use' },
+    ],
+  },
 };

@@ -1,5 +1,5 @@
 // Software specifications (/v2/software_specifications...). Shapes follow the seed's examples.
-import { ref, str, int, bool, arr, obj, map, pointerMap } from './common.mjs';
+import { ref, str, int, bool, arr, obj, pointerMap } from './common.mjs';
 
 const version = { anyOf: [{ type: 'string' }, { type: 'number' }] };
 const nameVersion = () => obj({ name: str(), version }, [], { additionalProperties: true });
@@ -37,9 +37,8 @@ export const schemas = {
       description: str(),
       package_extensions: arr(ref('SpecificationReference')),
       base_software_specification: ref('SpecificationReference'),
-      software_configuration: obj({ included_packages: arr(map()), platform: map() }),
     },
-    ['name'],
+    ['name', 'base_software_specification'],
   ),
   SoftwareSpecificationUpdate: pointerMap({
     '/metadata/name': str(),
@@ -63,20 +62,30 @@ export const operations = {
     operationId: 'updateSoftwareSpecification',
     requestBody: { schema: ref('SoftwareSpecificationUpdate') },
     responses: { 200: ref('SoftwareSpecification') },
+    extraResponses: [{ status: 404, meaning: 'not found' }],
   },
   'GET /v2/software_specifications/{software_specification_guid}': {
     operationId: 'getSoftwareSpecification',
     responses: { 200: ref('SoftwareSpecification') },
+    extraResponses: [{ status: 404, meaning: 'not found' }],
   },
   'DELETE /v2/software_specifications/{software_specification_guid}': {
     operationId: 'deleteSoftwareSpecification',
+    // 409: an environment of the project or space still uses it.
+    extraResponses: [
+      { status: 404, meaning: 'not found' },
+      { status: 409, meaning: 'still in use' },
+    ],
   },
   'PUT /v2/software_specifications/{software_specification_guid}/package_extensions/{package_extension_guid}':
     {
       operationId: 'addSoftwareSpecificationPackageExtension',
+      responses: { 200: ref('SoftwareSpecification') },
+      extraResponses: [{ status: 404, meaning: 'not found' }],
     },
   'DELETE /v2/software_specifications/{software_specification_guid}/package_extensions/{package_extension_guid}':
     {
       operationId: 'removeSoftwareSpecificationPackageExtension',
+      extraResponses: [{ status: 404, meaning: 'not found' }],
     },
 };

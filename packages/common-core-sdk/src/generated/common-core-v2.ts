@@ -2614,12 +2614,12 @@ class CommonCoreV2 extends BaseService {
   /**
    * Create project as a transaction
    *
-   * Not supported by this SDK: the `Content-Type` header parameter (set from the body); multipart/form-data bodies (sdk-core has no multipart encoding).
+   * Not supported by this SDK: the `Content-Type` header parameter (set from the body).
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {boolean} [params.verifyUniqueName]
-   * @param {string} params.name
-   * @param {string} params.generator
+   * @param {string} [params.name]
+   * @param {string} [params.generator]
    * @param {string} [params.description]
    * @param {OpenEnum<'cpd' | 'wx' | 'wca' | 'dpx' | 'wxbi'>} [params.type]
    * @param {Object} [params.storage]
@@ -2630,16 +2630,19 @@ class CommonCoreV2 extends BaseService {
    * @param {boolean} [params.enforceMembers]
    * @param {Object} [params.catalog]
    * @param {Object} [params.settings]
+   * @param {UploadBody} [params.file] - Exported project archive. A string, bytes, a Node Readable or a web ReadableStream (streamed, never buffered).
+   * @param {string} [params.fileContentType] - The content type of `file` (default application/zip).
+   * @param {string} [params.fileFilename] - The file name sent with `file`.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.TransactionResponse>>}
    */
   public transactionalPostProject(
-    params: CommonCoreV2.TransactionalPostProjectParams,
+    params?: CommonCoreV2.TransactionalPostProjectParams,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.TransactionResponse>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
-      ['name', 'generator'],
+      [],
       [
         'verifyUniqueName',
         'name',
@@ -2654,6 +2657,9 @@ class CommonCoreV2 extends BaseService {
         'enforceMembers',
         'catalog',
         'settings',
+        'file',
+        'fileContentType',
+        'fileFilename',
         'headers',
         'signal',
         'timeout',
@@ -2667,23 +2673,44 @@ class CommonCoreV2 extends BaseService {
         qs: {
           verify_unique_name: _params.verifyUniqueName,
         },
-        body: {
-          name: _params.name,
-          generator: _params.generator,
-          description: _params.description,
-          type: _params.type,
-          storage: _params.storage,
-          compute: _params.compute,
-          tags: _params.tags,
-          tools: _params.tools,
-          public: _params.public,
-          enforce_members: _params.enforceMembers,
-          catalog: _params.catalog,
-          settings: _params.settings,
-        },
+        body:
+          _params.file !== undefined
+            ? undefined
+            : {
+                name: _params.name,
+                generator: _params.generator,
+                description: _params.description,
+                type: _params.type,
+                storage: _params.storage,
+                compute: _params.compute,
+                tags: _params.tags,
+                tools: _params.tools,
+                public: _params.public,
+                enforce_members: _params.enforceMembers,
+                catalog: _params.catalog,
+                settings: _params.settings,
+              },
+        formData:
+          _params.file !== undefined
+            ? {
+                file:
+                  _params.file === undefined
+                    ? undefined
+                    : {
+                        data: _params.file,
+                        contentType: _params.fileContentType ?? 'application/zip',
+                        filename: _params.fileFilename ?? 'file.zip',
+                      },
+                name: _params.name,
+                generator: _params.generator,
+                description: _params.description,
+                type: _params.type,
+                tags: _params.tags,
+              }
+            : undefined,
         headers: {
           Accept: 'application/json',
-          'Content-Type': 'application/json',
+          'Content-Type': _params.file !== undefined ? undefined : 'application/json',
           ..._params.headers,
         },
         signal: _params.signal,
@@ -3504,24 +3531,42 @@ class CommonCoreV2 extends BaseService {
    *
    * Give one of `space_id`, `project_id`, `catalog_id` (x-required-one-of).
    *
-   * Not supported by this SDK: the `Content-Type` header parameter (set from the body); multipart/form-data bodies (sdk-core has no multipart encoding).
+   * Not supported by this SDK: the `Content-Type` header parameter (set from the body).
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} [params.spaceId]
    * @param {string} [params.projectId]
    * @param {string} [params.catalogId]
-   * @param {UploadBody} params.body - The request body: a string, bytes or a stream of bytes.
+   * @param {UploadBody} [params.body] - The request body: a string, bytes or a stream of bytes.
+   * @param {UploadBody} [params.file] - Archive of an export. A string, bytes, a Node Readable or a web ReadableStream (streamed, never buffered).
+   * @param {string} [params.fileContentType] - The content type of `file` (default application/zip).
+   * @param {string} [params.fileFilename] - The file name sent with `file`.
+   * @param {string} [params.encryptionKey]
+   * @param {OpenEnum<'json' | 'csv'>} [params.format]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetImport>>}
    */
   public createAssetImport(
-    params: CommonCoreV2.CreateAssetImportParams,
+    params?: CommonCoreV2.CreateAssetImportParams,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetImport>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
-      ['body'],
-      ['spaceId', 'projectId', 'catalogId', 'body', 'headers', 'signal', 'timeout'],
+      [],
+      [
+        'spaceId',
+        'projectId',
+        'catalogId',
+        'body',
+        'file',
+        'fileContentType',
+        'fileFilename',
+        'encryptionKey',
+        'format',
+        'headers',
+        'signal',
+        'timeout',
+      ],
     );
     if (_error) return Promise.reject(_error);
     return this.createRequest<CommonCoreV2.AssetImport>({
@@ -3533,10 +3578,25 @@ class CommonCoreV2 extends BaseService {
           project_id: _params.projectId,
           catalog_id: _params.catalogId,
         },
-        body: _params.body,
+        body: _params.file !== undefined ? undefined : _params.body,
+        formData:
+          _params.file !== undefined
+            ? {
+                file:
+                  _params.file === undefined
+                    ? undefined
+                    : {
+                        data: _params.file,
+                        contentType: _params.fileContentType ?? 'application/zip',
+                        filename: _params.fileFilename ?? 'file.zip',
+                      },
+                encryption_key: _params.encryptionKey,
+                format: _params.format,
+              }
+            : undefined,
         headers: {
           Accept: 'application/json',
-          'Content-Type': 'application/zip',
+          'Content-Type': _params.file !== undefined ? undefined : 'application/zip',
           ..._params.headers,
         },
         signal: _params.signal,
@@ -4891,8 +4951,7 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.name
    * @param {string} [params.description]
    * @param {SpecificationReference[]} [params.packageExtensions]
-   * @param {SpecificationReference} [params.baseSoftwareSpecification]
-   * @param {Object} [params.softwareConfiguration]
+   * @param {SpecificationReference} params.baseSoftwareSpecification
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.SoftwareSpecification>>}
    */
@@ -4902,7 +4961,7 @@ class CommonCoreV2 extends BaseService {
     const _params = { ...params };
     const _error = checkParams(
       _params,
-      ['name'],
+      ['name', 'baseSoftwareSpecification'],
       [
         'spaceId',
         'projectId',
@@ -4910,7 +4969,6 @@ class CommonCoreV2 extends BaseService {
         'description',
         'packageExtensions',
         'baseSoftwareSpecification',
-        'softwareConfiguration',
         'headers',
         'signal',
         'timeout',
@@ -4930,7 +4988,6 @@ class CommonCoreV2 extends BaseService {
           description: _params.description,
           package_extensions: _params.packageExtensions,
           base_software_specification: _params.baseSoftwareSpecification,
-          software_configuration: _params.softwareConfiguration,
         },
         headers: {
           Accept: 'application/json',
@@ -5097,11 +5154,11 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.spaceId]
    * @param {string} [params.projectId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
-   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
+   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.SoftwareSpecification>>}
    */
   public addSoftwareSpecificationPackageExtension(
     params: CommonCoreV2.AddSoftwareSpecificationPackageExtensionParams,
-  ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
+  ): Promise<CommonCoreV2.Response<CommonCoreV2.SoftwareSpecification>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
@@ -5117,7 +5174,7 @@ class CommonCoreV2 extends BaseService {
       ],
     );
     if (_error) return Promise.reject(_error);
-    return this.createRequest<CommonCoreV2.EmptyObject>({
+    return this.createRequest<CommonCoreV2.SoftwareSpecification>({
       options: {
         url: '/v2/software_specifications/{software_specification_guid}/package_extensions/{package_extension_guid}',
         method: 'PUT',
@@ -5130,6 +5187,7 @@ class CommonCoreV2 extends BaseService {
           project_id: _params.projectId,
         },
         headers: {
+          Accept: 'application/json',
           ..._params.headers,
         },
         signal: _params.signal,
@@ -5285,11 +5343,11 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.spaceId]
    * @param {string} [params.projectId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
-   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
+   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.PackageExtension>>}
    */
   public completePackageExtensionUpload(
     params: CommonCoreV2.CompletePackageExtensionUploadParams,
-  ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
+  ): Promise<CommonCoreV2.Response<CommonCoreV2.PackageExtension>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
@@ -5297,7 +5355,7 @@ class CommonCoreV2 extends BaseService {
       ['packageExtensionGuid', 'spaceId', 'projectId', 'headers', 'signal', 'timeout'],
     );
     if (_error) return Promise.reject(_error);
-    return this.createRequest<CommonCoreV2.EmptyObject>({
+    return this.createRequest<CommonCoreV2.PackageExtension>({
       options: {
         url: '/v2/package_extensions/{package_extension_guid}/upload_complete',
         method: 'POST',
@@ -5309,6 +5367,7 @@ class CommonCoreV2 extends BaseService {
           project_id: _params.projectId,
         },
         headers: {
+          Accept: 'application/json',
           ..._params.headers,
         },
         signal: _params.signal,
@@ -8643,11 +8702,11 @@ namespace CommonCoreV2 {
     /**
      * (body field `name`)
      */
-    name: string;
+    name?: string;
     /**
      * (body field `generator`)
      */
-    generator: string;
+    generator?: string;
     /**
      * (body field `description`)
      */
@@ -8700,6 +8759,24 @@ namespace CommonCoreV2 {
       access_restrictions?: AccessRestrictionsSettings;
       audit_events?: AuditEventsSettings;
     };
+    /**
+     * Exported project archive. A string, bytes, a Node Readable or a web ReadableStream (streamed, never buffered).
+     *
+     * (form parameter `file`)
+     */
+    file?: UploadBody;
+    /**
+     * The content type of `file` (default application/zip).
+     *
+     * (form parameter `file content type`)
+     */
+    fileContentType?: string;
+    /**
+     * The file name sent with `file`.
+     *
+     * (form parameter `file file name`)
+     */
+    fileFilename?: string;
   }
 
   /**
@@ -9210,7 +9287,45 @@ namespace CommonCoreV2 {
      *
      * (request body)
      */
-    body: UploadBody;
+    body?: UploadBody;
+    /**
+     * Archive of an export. A string, bytes, a Node Readable or a web ReadableStream (streamed, never buffered).
+     *
+     * (form parameter `file`)
+     */
+    file?: UploadBody;
+    /**
+     * The content type of `file` (default application/zip).
+     *
+     * (form parameter `file content type`)
+     */
+    fileContentType?: string;
+    /**
+     * The file name sent with `file`.
+     *
+     * (form parameter `file file name`)
+     */
+    fileFilename?: string;
+    /**
+     * (form parameter `encryption_key`)
+     */
+    encryptionKey?: string;
+    /**
+     * (form parameter `format`)
+     */
+    format?: OpenEnum<'json' | 'csv'>;
+  }
+
+  /**
+   * Enum values of the `createAssetImport` parameters.
+   */
+  export namespace CreateAssetImportConstants {
+    /** Values of `format`. */
+    export const Format = {
+      JSON: 'json',
+      CSV: 'csv',
+    } as const;
+    export type Format = (typeof Format)[keyof typeof Format];
   }
 
   /**
@@ -10060,14 +10175,7 @@ namespace CommonCoreV2 {
     /**
      * (body field `base_software_specification`)
      */
-    baseSoftwareSpecification?: SpecificationReference;
-    /**
-     * (body field `software_configuration`)
-     */
-    softwareConfiguration?: {
-      included_packages?: JsonObject[];
-      platform?: JsonObject;
-    };
+    baseSoftwareSpecification: SpecificationReference;
   }
 
   /**
@@ -12700,7 +12808,7 @@ namespace CommonCoreV2 {
     interpreter?: string;
     object_key?: string;
     /**
-     * Where to upload the file.
+     * Where to upload the file: PUT it there as application/octet-stream (with the bearer token), then call upload_complete. Once complete, GET downloads it.
      */
     href?: string;
   }
@@ -13065,11 +13173,7 @@ namespace CommonCoreV2 {
     name: string;
     description?: string;
     package_extensions?: SpecificationReference[];
-    base_software_specification?: SpecificationReference;
-    software_configuration?: {
-      included_packages?: JsonObject[];
-      platform?: JsonObject;
-    };
+    base_software_specification: SpecificationReference;
   }
 
   export interface SoftwareSpecificationDetails {
@@ -13527,6 +13631,84 @@ namespace CommonCoreV2 {
   }
 
   /**
+   * Pages through `discoverAssetsAnonymously`: `hasNext()`, `getNext()` and `getAll()`, or `for await` over the items.
+   *
+   * Each page is one call; the `offset` parameter is managed by the pager.
+   */
+  export class AnonymouslyDiscoveredAssetsPager extends Pager<{
+    id?: string;
+    type?: string;
+    name?: string;
+    description?: string;
+    path?: string;
+    has_children?: boolean;
+    details?: JsonObject;
+  }> {
+    constructor(client: CommonCoreV2, params: DiscoverAssetsAnonymouslyParams) {
+      super(
+        pageFetcher(
+          (p: DiscoverAssetsAnonymouslyParams) => client.discoverAssetsAnonymously(p),
+          { ...params },
+          'assets',
+          offsetLimitScheme(),
+        ),
+      );
+    }
+  }
+
+  /**
+   * Pages through `discoverAssets`: `hasNext()`, `getNext()` and `getAll()`, or `for await` over the items.
+   *
+   * Each page is one call; the `offset` parameter is managed by the pager.
+   */
+  export class DiscoveredAssetsPager extends Pager<{
+    id?: string;
+    type?: string;
+    name?: string;
+    description?: string;
+    path?: string;
+    has_children?: boolean;
+    details?: JsonObject;
+  }> {
+    constructor(client: CommonCoreV2, params: DiscoverAssetsParams) {
+      super(
+        pageFetcher(
+          (p: DiscoverAssetsParams) => client.discoverAssets(p),
+          { ...params },
+          'assets',
+          offsetLimitScheme(),
+        ),
+      );
+    }
+  }
+
+  /**
+   * Pages through `discoverDataAsset`: `hasNext()`, `getNext()` and `getAll()`, or `for await` over the items.
+   *
+   * Each page is one call; the `offset` parameter is managed by the pager.
+   */
+  export class DiscoveredDataAssetPager extends Pager<{
+    id?: string;
+    type?: string;
+    name?: string;
+    description?: string;
+    path?: string;
+    has_children?: boolean;
+    details?: JsonObject;
+  }> {
+    constructor(client: CommonCoreV2, params: DiscoverDataAssetParams) {
+      super(
+        pageFetcher(
+          (p: DiscoverDataAssetParams) => client.discoverDataAsset(p),
+          { ...params },
+          'assets',
+          offsetLimitScheme(),
+        ),
+      );
+    }
+  }
+
+  /**
    * Pages through `listConnectionFiles`: `hasNext()`, `getNext()` and `getAll()`, or `for await` over the items.
    *
    * Each page is one call; the `offset` parameter is managed by the pager.
@@ -13715,6 +13897,23 @@ namespace CommonCoreV2 {
           'items',
           nextHrefStartScheme,
         ),
+      );
+    }
+  }
+
+  /**
+   * Pages through `searchAssetType`: `hasNext()`, `getNext()` and `getAll()`, or `for await` over the items.
+   *
+   * Each page is one call; the `bookmark` parameter is managed by the pager.
+   */
+  export class AssetSearchPager extends Pager<Asset> {
+    constructor(client: CommonCoreV2, params: SearchAssetTypeParams) {
+      super(
+        pageFetcher((p: SearchAssetTypeParams) => client.searchAssetType(p), { ...params }, 'results', {
+          param: 'bookmark',
+          next: (r: any) =>
+            typeof r?.next?.bookmark === 'string' && r.next.bookmark ? r.next.bookmark : undefined,
+        }),
       );
     }
   }

@@ -7,6 +7,7 @@ import { registerSpaces } from './spaces/routes.ts';
 import { registerAssets } from './assets/routes.ts';
 import { registerCatalogs } from './catalogs/routes.ts';
 import { registerCodeEngine } from './code-engine/register.ts';
+import { registerRuntimeSpecs } from './environments/register.ts';
 import { registerAssetTransfers } from './asset-transfer/routes.ts';
 
 /** Every API area, registered in seed order. */
@@ -19,4 +20,5 @@ export function registerAreas(app: FastifyInstance, ctx: AppContext): void {
   registerCatalogs(app, ctx);
   registerAssetTransfers(app, ctx);
   registerCodeEngine(app, ctx);
+  registerRuntimeSpecs(app, ctx);
 }

@@ -1,0 +1,203 @@
+import type { Principal } from '../../platform/auth/principal.ts';
+import type { AppContext } from '../../platform/context.ts';
+import { badRequest } from '../../platform/errors.ts';
+import { newAssetId } from '../assets/model.ts';
+import { assetStoreOf } from '../assets/store.ts';
+import { requireContainerRole, type ContainerRef } from '../containers/access.ts';
+import { allAssetsOfType, customAsset } from '../environments/custom-assets.ts';
+import { runtimeNotFound, stillInUse } from '../environments/errors.ts';
+import { applyPointerMap, checkName } from '../environments/pointer-patch.ts';
+import { SOFTWARE_TYPE, softwareOfAsset } from '../software-specifications/catalog.ts';
+import {
+  PACKAGE_KINDS,
+  PACKAGE_TYPE,
+  packageOfAsset,
+  presentPackage,
+  type PackageDetails,
+  type PackageExtension,
+  type PackageKind,
+} from './catalog.ts';
+import { checkPackageContent } from './content-check.ts';
+
+const WHAT = 'Package extension';
+const EXTENSION: Record<PackageKind, string> = { conda_yml: 'yml', pip_zip: 'zip' };
+const MIME: Record<PackageKind, string> = { conda_yml: 'application/x-yaml', pip_zip: 'application/zip' };
+
+export interface PackageCreateBody {
+  name: string;
+  description?: string;
+  type: PackageKind;
+  interpreter?: string;
+}
+
+/**
+ * Package extensions: custom conda YAML or pip zip files of a project or space. Each is an asset
+ * whose file is an attachment of it: created here (the answer's `href` is the attachment's upload
+ * address, served by the assets area, which streams it into blob storage), checked and made usable
+ * by upload_complete. Viewers read, editors write.
+ */
+export class PackageExtensionService {
+  constructor(private readonly ctx: AppContext) {}
+
+  private readonly store = () => assetStoreOf(this.ctx);
+
+  async list(principal: Principal, scope: ContainerRef, filter: { name?: string; type?: string }) {
+    await requireContainerRole(this.ctx, principal, scope, 'viewer');
+    const resources = (await allAssetsOfType(this.ctx, scope, PACKAGE_TYPE, filter.name))
+      .map(packageOfAsset)
+      .filter((p) => filter.type === undefined || p.type === filter.type)
+      .map((p) => presentPackage(p));
+    return { total_results: resources.length, resources };
+  }
+
+  async create(principal: Principal, scope: ContainerRef, body: PackageCreateBody) {
+    await requireContainerRole(this.ctx, principal, scope, 'editor');
+    checkName(body.name, 'name');
+    const { assets, attachments } = this.store();
+    const assetId = newAssetId();
+    // The asset first (its attachment refers to it), then the attachment, then the asset's link to it.
+    const asset = await assets.transaction(async (trx) => {
+      const details: Omit<PackageDetails, 'attachment_id'> = {
+        type: body.type,
+        ...(body.interpreter ? { interpreter: body.interpreter } : {}),
+        object_key: `${PACKAGE_TYPE}/${assetId}.${EXTENSION[body.type]}`,
+        upload_complete: false,
+      };
+      await assets.createAsset(
+        {
+          asset_id: assetId,
+          container: scope,
+          asset_type: PACKAGE_TYPE,
+          name: body.name.trim(),
+          description: body.description ?? '',
+          creator_id: principal.iamId,
+          entity: { [PACKAGE_TYPE]: details },
+        },
+        trx,
+      );
+      const attachment = await attachments.createAttachment(
+        {
+          asset_id: assetId,
+          asset_type: PACKAGE_TYPE,
+          creator_id: principal.iamId,
+          name: `${body.name.trim()}.${EXTENSION[body.type]}`,
+          mime: MIME[body.type],
+        },
+        trx,
+      );
+      return assets.updateAsset(
+        scope,
+        assetId,
+        {
+          updater_id: principal.iamId,
+          entity: { [PACKAGE_TYPE]: { ...details, attachment_id: attachment.attachment_id } },
+        },
+        trx,
+      );
+    });
+    if (!asset) throw runtimeNotFound(WHAT, assetId);
+    return presentPackage(packageOfAsset(asset));
+  }
+
+  /** The package extension, after checking the caller's role in its project or space. */
+  async find(
+    principal: Principal,
+    scope: ContainerRef,
+    id: string,
+    needed: 'viewer' | 'editor',
+  ): Promise<PackageExtension> {
+    await requireContainerRole(this.ctx, principal, scope, needed);
+    const asset = await customAsset(this.ctx, scope, PACKAGE_TYPE, id);
+    if (!asset) throw runtimeNotFound(WHAT, id);
+    return packageOfAsset(asset);
+  }
+
+  async get(principal: Principal, scope: ContainerRef, id: string) {
+    return presentPackage(await this.find(principal, scope, id, 'viewer'));
+  }
+
+  async update(principal: Principal, scope: ContainerRef, id: string, changes: Record<string, unknown>) {
+    const current = await this.find(principal, scope, id, 'editor');
+    const asset = (await customAsset(this.ctx, scope, PACKAGE_TYPE, id))!;
+    const next = applyPointerMap(
+      { metadata: { name: asset.name, description: asset.description }, entity: asset.entity },
+      changes,
+      (p) =>
+        ['/metadata/name', '/metadata/description'].includes(p) ||
+        p === `/entity/${PACKAGE_TYPE}/type` ||
+        p === `/entity/${PACKAGE_TYPE}/interpreter`,
+    );
+    const details = next.entity[PACKAGE_TYPE] as PackageDetails;
+    if (!PACKAGE_KINDS.includes(details.type)) {
+      throw badRequest(`The type must be one of ${PACKAGE_KINDS.join(', ')}.`, {
+        code: 'invalid_type',
+        target: { type: 'field', name: `/entity/${PACKAGE_TYPE}/type` },
+      });
+    }
+    if (details.interpreter !== undefined && typeof details.interpreter !== 'string') {
+      throw badRequest('The interpreter must be a string.', {
+        code: 'invalid_type',
+        target: { type: 'field', name: `/entity/${PACKAGE_TYPE}/interpreter` },
+      });
+    }
+    if (details.type !== current.type) {
+      if (current.upload_complete) {
+        throw badRequest(
+          `Package extension ${id} has a checked ${current.type} file: its type can no longer change (create a new package extension).`,
+          { code: 'invalid_request', target: { type: 'field', name: `/entity/${PACKAGE_TYPE}/type` } },
+        );
+      }
+      details.object_key = `${PACKAGE_TYPE}/${id}.${EXTENSION[details.type]}`;
+    }
+    const updated = await this.store().assets.updateAsset(scope, id, {
+      updater_id: principal.iamId,
+      name: next.metadata.name,
+      description: next.metadata.description,
+      entity: next.entity,
+    });
+    if (!updated) throw runtimeNotFound(WHAT, id);
+    return presentPackage(packageOfAsset(updated));
+  }
+
+  /** Checks the uploaded file against the type and makes the package extension usable. */
+  async completeUpload(principal: Principal, scope: ContainerRef, id: string) {
+    const p = await this.find(principal, scope, id, 'editor');
+    if (p.upload_complete) return presentPackage(p);
+    const { assets, attachments, blobs } = this.store();
+    const attachment = await attachments.getAttachment(id, p.attachment_id);
+    if (!attachment?.blob_id) {
+      throw badRequest(
+        `Nothing was uploaded for package extension ${id} yet: PUT the file to its href first.`,
+        {
+          code: 'upload_missing',
+        },
+      );
+    }
+    const { stream } = await blobs.open(attachment.blob_id);
+    await checkPackageContent(p.type, stream);
+    const updated = await assets.transaction(async (trx) => {
+      await attachments.markComplete(p.attachment_id, trx);
+      const asset = await assets.getAsset(scope, id, trx);
+      if (!asset) return undefined;
+      const details = { ...(asset.entity[PACKAGE_TYPE] as PackageDetails), upload_complete: true };
+      return assets.updateAsset(
+        scope,
+        id,
+        { updater_id: principal.iamId, entity: { ...asset.entity, [PACKAGE_TYPE]: details } },
+        trx,
+      );
+    });
+    if (!updated) throw runtimeNotFound(WHAT, id);
+    return presentPackage(packageOfAsset(updated));
+  }
+
+  async delete(principal: Principal, scope: ContainerRef, id: string) {
+    await this.find(principal, scope, id, 'editor');
+    const user = (await allAssetsOfType(this.ctx, scope, SOFTWARE_TYPE))
+      .map(softwareOfAsset)
+      .find((s) => s.package_extensions.some((ref) => ref.guid === id));
+    if (user) throw stillInUse(WHAT, id, `software specification ${user.id} (${user.name})`);
+    const { deleted } = await this.store().assets.deleteAsset(scope, id);
+    if (!deleted) throw runtimeNotFound(WHAT, id);
+  }
+}
