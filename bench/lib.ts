@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -26,13 +27,13 @@ export function cpuMs(pid: number): number {
 }
 
 /** Starts a child process and resolves once it prints its `http://...` address. */
-function startProcess(command: string, args: string[], env: Record<string, string>): Promise<Running> {
+export function startProcess(command: string, args: string[], env: Record<string, string>): Promise<Running> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env } });
     let out = '';
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
-      const m = /listening on (http:\/\/[^\s)]+)/i.exec(out);
+      const m = /listening on (http:\/\/[\w.:-]+)/i.exec(out);
       if (m) {
         child.stdout?.off('data', onData);
         resolve({
@@ -58,6 +59,8 @@ export const startBare = (body: string) =>
 export interface OurServer extends Running {
   adminKey: string;
   token: string;
+  /** Where its data lives, to open the same database from the benchmark (direct inserts). */
+  env: { DATA_DIR?: string; DATABASE_URL?: string; DATABASE_SCHEMA?: string };
 }
 
 /** Our server as users run it (`npm start`), on a fresh SQLite directory or PostgreSQL schema. */
@@ -106,6 +109,7 @@ export async function startOurs(db: 'sqlite' | 'postgres'): Promise<OurServer> {
     ...running,
     adminKey,
     token: access_token,
+    env: { DATA_DIR: env.DATA_DIR, DATABASE_URL: env.DATABASE_URL, DATABASE_SCHEMA: env.DATABASE_SCHEMA },
     stop: async () => {
       await running.stop();
       await cleanup();
@@ -176,6 +180,15 @@ export async function postgresReachable(): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** A TCP port free right now (for servers that cannot be told to pick one). */
+export async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
 }
 
 /** Throughput, latency and server CPU of one GET against ours and against bare node:http serving the same bytes. */

@@ -28,3 +28,26 @@ export interface BenchRow {
 }
 
 export type BenchModule = (options: BenchOptions) => Promise<BenchRow[]>;
+
+/** A row whose cells a module formatted itself (`figure`, `baseline`, `ratio` as text). */
+export interface FormattedRow {
+  bench: string;
+  db: string;
+  figure: string;
+  baseline: string;
+  ratio: string;
+  goal: string;
+}
+
+export function benchRowOf(r: FormattedRow): BenchRow {
+  const ratio = Number.parseFloat(r.ratio);
+  return {
+    name: r.bench,
+    db: r.db === 'sqlite' || r.db === 'postgres' ? r.db : '-',
+    figure: r.figure,
+    unit: '',
+    baseline: r.baseline,
+    ratio: Number.isFinite(ratio) ? ratio : null,
+    note: r.goal,
+  };
+}

@@ -9,7 +9,10 @@ import { PG_URL, postgresReachable } from './lib.ts';
 
 const MODULES: string[] = [
   './projects.ts', // authenticated GET and list against bare node:http, list cost growth
-  './asset-transfer.ts', // asset export and import of a big project: assets/s, server memory
+  './prism.ts', // the same GET and list against the Prism mock of our contract
+  './asset-scale.ts', // asset get, search and type list with 1k, 10k, 100k assets
+  './asset-transfer.ts', // export and import of a project with many assets and attachments
+  './sdk.ts', // client CPU per request and import time: our SDKs, bare node:http, ibm-cloud-sdk-core
 ];
 
 const args = process.argv.slice(2);

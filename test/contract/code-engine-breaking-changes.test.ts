@@ -168,8 +168,10 @@ describe('Code Engine SDK 6.0.2 breaking changes in the contract', () => {
   it('has the new status, isolation policy and bucket location values', () => {
     for (const s of [CIDR_DATA, PPSG_DATA])
       expect(schemas[s].properties.status.enum).toEqual(['ready', 'failed', 'deploying']);
-    for (const s of [PPSG_PROTO, PPSG_PATCH, PPSG_DATA])
+    for (const s of [PPSG_PROTO, PPSG_DATA])
       expect(schemas[s].properties.isolation_policy.enum).toEqual(['shared', 'dedicated']);
+    // In the merge patch, null removes the policy (back to shared).
+    expect(schemas[PPSG_PATCH].properties.isolation_policy.enum).toEqual(['shared', 'dedicated', null]);
     expect(schemas[PPSG_PROTO].properties.isolation_policy.default).toBe('shared');
     const locations = schemas.StorageDataObjectStorageData.properties.bucket_location.enum;
     expect(locations).toHaveLength(21);

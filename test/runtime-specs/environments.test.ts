@@ -279,6 +279,26 @@ describe('environments: custom ones', () => {
     );
   });
 
+  it('still answers (never a 500) for entries whose entity was rewritten through the generic asset API', async () => {
+    const c = w.containers.project;
+    const env = await create(c, notebook('rewritten'));
+    const id = env.metadata.asset_id;
+    for (const value of ['junk', { sub_type: 7, tools_specification: { supported_kernels: 'x' } }, {}]) {
+      const patched = await s.call('PATCH', `/v2/assets/${id}?${c.q}`, {
+        token: w.editor.token,
+        body: [{ op: 'replace', path: '/entity/environment', value }],
+      });
+      expect(patched.status, patched.text).toBe(200);
+      const listed = await s.call('GET', `${ENV}?${c.q}&exclude_languages=r`, { token: w.viewer.token });
+      expect(listed.status, listed.text).toBe(200);
+      const got = await s.call('GET', `${ENV}/${id}?${c.q}&include_conda_yml=true`, {
+        token: w.viewer.token,
+      });
+      expect(got.status, got.text).toBe(200);
+    }
+    expect((await s.call('DELETE', `${ENV}/${id}?${c.q}`, { token: w.editor.token })).status).toBe(204);
+  });
+
   it('answers 400, 401 and 403 as documented, by type', async () => {
     const c = w.containers.project;
     expectEnvError(

@@ -2,8 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiError,
   BadRequestError,
+  BasicAuthenticator,
   BearerTokenAuthenticator,
+  CloudPakForDataAuthenticator,
   ConflictError,
+  ConnectionError,
+  IamAuthenticator,
+  NoAuthAuthenticator,
+  TimeoutError,
   ForbiddenError,
   InternalServerError,
   NotFoundError,
@@ -201,5 +207,108 @@ describe('typed errors from a real server', () => {
     expect(err).toBeInstanceOf(UnauthorizedError);
     expect(err.message).not.toContain('secret-token-value');
     expect(String(err.stack)).not.toContain('secret-token-value');
+  });
+});
+
+describe('no credential in any error message, through the real error paths', () => {
+  let server: ScriptedServer;
+  beforeAll(async () => {
+    server = await startScriptedServer();
+  });
+  afterAll(() => server.close());
+
+  /** Fails unless neither the message nor the stack of `err` holds one of `secrets`. */
+  function expectClean(err: unknown, secrets: string[]) {
+    expect(err).toBeInstanceOf(ApiError);
+    const { message, stack } = err as ApiError;
+    for (const secret of secrets) {
+      expect(message).not.toContain(secret);
+      expect(String(stack)).not.toContain(secret);
+    }
+  }
+
+  /** A server that answers every request with `status` and a body echoing everything it was sent. */
+  const echo = (status: number, asJson = true) =>
+    server.handle((req, res, body) => {
+      // The bare values too, where no field name or scheme gives them away.
+      const text = body.toString();
+      const values = text.startsWith('{')
+        ? Object.values(JSON.parse(text))
+        : [...new URLSearchParams(text).values()];
+      const credential = String(req.headers.authorization ?? '').split(' ')[1] ?? '';
+      const decoded = Buffer.from(credential, 'base64').toString();
+      const said = `rejected ${req.url} ${JSON.stringify(req.headers)} ${text} values ${values.join(' ')} ${credential} ${decoded}`;
+      if (asJson) json(res, status, { errorCode: 'E1', errorMessage: said });
+      else {
+        res.writeHead(status, { 'content-type': 'text/plain' });
+        res.end(said.slice(0, 400));
+      }
+    });
+
+  it('an IAM token request refused by a server echoing the API key (form body)', async () => {
+    echo(400);
+    const apikey = 'k-9f8e7d6c5b4a';
+    const err = await new IamAuthenticator({
+      apikey,
+      url: server.url,
+      clientId: 'bx',
+      clientSecret: 'cs-31337',
+    })
+      .authenticate({})
+      .catch((e) => e);
+    expect((err as ApiError).body).toContain(apikey); // the server did echo it
+    expectClean(err, [apikey, 'cs-31337']);
+  });
+
+  it('a Cloud Pak for Data token request refused by a server echoing the password (JSON body)', async () => {
+    echo(401);
+    const password = 'pw-correct-horse';
+    const err = await new CloudPakForDataAuthenticator({ username: 'jane', password, url: server.url })
+      .authenticate({})
+      .catch((e) => e);
+    expectClean(err, [password]);
+  });
+
+  it('a service call refused by a server echoing Basic credentials and a bearer token, in text bodies', async () => {
+    echo(500, false);
+    const basic = new TestService({
+      authenticator: new BasicAuthenticator({ username: 'jane', password: 'basic-pass-77' }),
+      serviceUrl: server.url,
+      retries: false,
+    });
+    expectClean(await basic.get('/x').catch((e) => e), ['basic-pass-77', 'jane:basic-pass-77']);
+    const bearer = new TestService({
+      authenticator: new BearerTokenAuthenticator({ bearerToken: 'opaque-token-1234' }),
+      serviceUrl: server.url,
+      retries: false,
+    });
+    expectClean(await bearer.get('/x').catch((e) => e), ['opaque-token-1234']);
+  });
+
+  it('a connection failure to a URL with a password in it', async () => {
+    const closed = await startScriptedServer();
+    const port = new URL(closed.url).port;
+    await closed.close();
+    const service = new TestService({
+      authenticator: new BearerTokenAuthenticator({ bearerToken: 'opaque-token-5678' }),
+      serviceUrl: `http://jane:url-pass-42@127.0.0.1:${port}`,
+      retries: false,
+    });
+    const err = await service.get('/x').catch((e) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expectClean(err, ['url-pass-42', 'opaque-token-5678']);
+  });
+
+  it('a timeout of a request whose URL carries an API key', async () => {
+    server.handle(() => new Promise(() => {})); // never answers
+    const service = new TestService({
+      authenticator: new NoAuthAuthenticator(),
+      serviceUrl: server.url,
+      retries: false,
+      timeout: 100,
+    });
+    const err = await service.get('/x', { qs: { apikey: 'query-key-99' } }).catch((e) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expectClean(err, ['query-key-99']);
   });
 });

@@ -42,6 +42,21 @@ const reorder = (properties, first) => {
   return out;
 };
 
+/** Lets every member of a merge-patch body be `null`, except those `prototype` (its create body) requires and `except`. */
+function allowNull(patch, prototype, except = []) {
+  if (!patch || !prototype) throw new Error('merge-patch-null: missing patch or prototype body');
+  const required = new Set([...(prototype.required ?? []), ...except]);
+  for (const [key, schema] of Object.entries(patch.properties)) {
+    if (required.has(key)) continue;
+    const { description, ...rest } = schema;
+    let nullable;
+    if (typeof rest.type === 'string' && !rest.$ref)
+      nullable = { ...rest, type: [rest.type, 'null'], ...(rest.enum ? { enum: [...rest.enum, null] } : {}) };
+    else nullable = { anyOf: [rest, { type: 'null' }] };
+    patch.properties[key] = description ? { description, ...nullable } : nullable;
+  }
+}
+
 export const DEPARTURES = [
   {
     id: 'bucket-location-enum',
@@ -111,6 +126,28 @@ export const DEPARTURES = [
       const p = schemas.AllowedOutboundDestinationPatchPrivatePathServiceGatewayDataPatch.properties;
       delete p.isolation_policy.default;
       p.isolation_policy.description = 'shared or dedicated; left out, the policy stays as it is';
+    },
+  },
+  {
+    id: 'merge-patch-null',
+    source: 'contract',
+    what: 'In the six update bodies, `null` removes a member (RFC 7396), which then takes the value it has when a create leaves it out; members the create requires refuse `null`, and so does the build `timeout`.',
+    why: 'The updates are JSON merge patches, where `null` means "remove"; the reference types the patch members as their plain types. A member a resource cannot lack has nothing to fall back to. The SDK parameter `timeout` of updateBuild shares its name with the per-call request timeout (a number), so the generated types cannot take `null` there.',
+    apply(schemas) {
+      for (const v of ['CidrBlockData', 'PrivatePathServiceGatewayData'])
+        allowNull(
+          schemas[`AllowedOutboundDestinationPatch${v}Patch`],
+          schemas[`AllowedOutboundDestinationPrototype${v}Prototype`],
+        );
+    },
+    applyToBodies(bodies) {
+      for (const name of Object.keys(bodies))
+        if (name.endsWith('Patch'))
+          allowNull(
+            bodies[name],
+            bodies[name.replace(/Patch$/, 'Prototype')],
+            name === 'BuildPatch' ? ['timeout'] : [],
+          );
     },
   },
   {

@@ -107,8 +107,11 @@ export const schemas = {
       source_system: map(),
       usage: ref('AssetUsage'),
     },
-    ['asset_id'],
-    { description: 'Catalog asset metadata of a connection or datasource type.' },
+    [],
+    {
+      description:
+        'Catalog asset metadata of a connection or datasource type (no asset_id when the connection was not persisted: persist=false).',
+    },
   ),
   Connection: obj({ metadata: ref('AssetMetadata'), entity: ref('ConnectionEntity') }, [
     'metadata',
@@ -144,6 +147,7 @@ export const schemas = {
       location_definition: ref('ConnectionLocation'),
       ref_asset_id: str(),
       ref_catalog_id: str(),
+      data_source_definition_asset_id: str(),
     },
     ['datasource_type', 'name', 'properties'],
   ),
@@ -202,8 +206,9 @@ export const schemas = {
     fileName: str(),
     url: str(),
     hash: str(),
-    digest: str(),
+    digest: str({ description: 'Hex SHA-256 of the content.' }),
     createdAt: dateTime(),
+    size: int({ minimum: 0 }),
   }),
   ConnectionFileList: obj(
     {

@@ -56,6 +56,7 @@ const typeFields = () => ({
   interaction_properties: ref('InteractionProperties'),
   discovery: map(),
   actions: arr(map()),
+  data_source_definition_id: str(),
 });
 
 export const schemas = {

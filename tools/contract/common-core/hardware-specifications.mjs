@@ -68,9 +68,38 @@ export const schemas = {
       oneOf: [{ required: ['nodes'] }, { required: ['spark'] }, { required: ['datastage'] }],
     },
   ),
+  // The keys of the seed's three PATCH examples (nodes, Spark, DataStage); any other pointer under
+  // /entity/hardware_specification/ is accepted as well.
   HardwareSpecificationUpdate: pointerMap({
     '/metadata/name': str(),
     '/metadata/description': str(),
+    ...Object.fromEntries(
+      [
+        ['nodes/cpu/units', str()],
+        ['nodes/cpu/model', str()],
+        ['nodes/mem/size', str()],
+        ['nodes/gpu/num_gpu', int({ minimum: 0 })],
+        ['nodes/gpu/name', str()],
+        ['nodes/num_nodes', int({ minimum: 0 })],
+        ['nodes/worker_pool/id', int()],
+        ['nodes/worker_pool/provider', str()],
+        ['spark/num_drivers', int({ minimum: 0 })],
+        ['spark/num_executors', int({ minimum: 0 })],
+        ...['driver', 'executor'].flatMap((p) => [
+          [`spark/${p}/cpu/units`, str()],
+          [`spark/${p}/cpu/model`, str()],
+          [`spark/${p}/mem/size`, str()],
+        ]),
+        ['datastage/num_conductors', int({ minimum: 0 })],
+        ['datastage/num_computes', int({ minimum: 0 })],
+        ...['conductor', 'compute'].flatMap((p) => [
+          [`datastage/${p}/cpu/units`, str()],
+          [`datastage/${p}/cpu/model`, str()],
+          [`datastage/${p}/mem/size`, str()],
+        ]),
+        ['datastage/instance', str()],
+      ].map(([key, schema]) => [`/entity/hardware_specification/${key}`, schema]),
+    ),
   }),
 };
 

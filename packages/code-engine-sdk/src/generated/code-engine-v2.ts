@@ -884,29 +884,29 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.name
    * @param {string} params.ifMatch - Entity tag of the version to change: the `entity_tag` field or `ETag` header of a read; `*` matches any version.
-   * @param {number} [params.imagePort] - container port; the app itself is exposed on 443
+   * @param {number | null} [params.imagePort] - container port; the app itself is exposed on 443
    * @param {string} [params.imageReference] - REGISTRY/NAMESPACE/REPOSITORY:TAG; registry defaults to docker.io, tag to latest
-   * @param {string} [params.imageSecret]
-   * @param {OpenEnum<'local' | 'local_private' | 'local_public'>} [params.managedDomainMappings]
-   * @param {ProbePrototype} [params.probeLiveness]
-   * @param {ProbePrototype} [params.probeReadiness]
-   * @param {string[]} [params.runArguments]
-   * @param {number} [params.runAsUser]
-   * @param {string[]} [params.runCommands]
-   * @param {boolean} [params.runComputeResourceTokenEnabled]
-   * @param {EnvVarPrototype[]} [params.runEnvVariables]
-   * @param {OpenEnum<'default' | 'manager' | 'reader' | 'writer' | 'none'>} [params.runServiceAccount]
-   * @param {VolumeMountPrototype[]} [params.runVolumeMounts] - when sent, replaces the existing list
-   * @param {number} [params.scaleConcurrency]
-   * @param {number} [params.scaleConcurrencyTarget] - falls back to scale_concurrency when not set
-   * @param {string} [params.scaleCpuLimit]
-   * @param {number} [params.scaleDownDelay] - seconds
-   * @param {string} [params.scaleEphemeralStorageLimit] - units M or G; must not exceed scale_memory_limit
-   * @param {number} [params.scaleInitialInstances]
-   * @param {number} [params.scaleMaxInstances] - 0 => no upper bound besides project quota
-   * @param {string} [params.scaleMemoryLimit] - units M or G
-   * @param {number} [params.scaleMinInstances] - 0 => app may scale to zero
-   * @param {number} [params.scaleRequestTimeout] - seconds
+   * @param {string | null} [params.imageSecret]
+   * @param {'local' | 'local_private' | 'local_public' | null} [params.managedDomainMappings]
+   * @param {ProbePrototype | null} [params.probeLiveness]
+   * @param {ProbePrototype | null} [params.probeReadiness]
+   * @param {string[] | null} [params.runArguments]
+   * @param {number | null} [params.runAsUser]
+   * @param {string[] | null} [params.runCommands]
+   * @param {boolean | null} [params.runComputeResourceTokenEnabled]
+   * @param {EnvVarPrototype[] | null} [params.runEnvVariables]
+   * @param {'default' | 'manager' | 'reader' | 'writer' | 'none' | null} [params.runServiceAccount]
+   * @param {VolumeMountPrototype[] | null} [params.runVolumeMounts] - when sent, replaces the existing list
+   * @param {number | null} [params.scaleConcurrency]
+   * @param {number | null} [params.scaleConcurrencyTarget] - falls back to scale_concurrency when not set
+   * @param {string | null} [params.scaleCpuLimit]
+   * @param {number | null} [params.scaleDownDelay] - seconds
+   * @param {string | null} [params.scaleEphemeralStorageLimit] - units M or G; must not exceed scale_memory_limit
+   * @param {number | null} [params.scaleInitialInstances]
+   * @param {number | null} [params.scaleMaxInstances] - 0 => no upper bound besides project quota
+   * @param {string | null} [params.scaleMemoryLimit] - units M or G
+   * @param {number | null} [params.scaleMinInstances] - 0 => app may scale to zero
+   * @param {number | null} [params.scaleRequestTimeout] - seconds
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.App>>}
    */
@@ -1446,21 +1446,21 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.name
    * @param {string} params.ifMatch - Entity tag of the version to change: the `entity_tag` field or `ETag` header of a read; `*` matches any version.
    * @param {string} [params.imageReference] - REGISTRY/NAMESPACE/REPOSITORY:TAG; registry defaults to docker.io, tag to latest
-   * @param {string} [params.imageSecret]
-   * @param {string[]} [params.runArguments]
-   * @param {number} [params.runAsUser]
-   * @param {string[]} [params.runCommands]
-   * @param {boolean} [params.runComputeResourceTokenEnabled]
-   * @param {EnvVarPrototype[]} [params.runEnvVariables]
-   * @param {OpenEnum<'task' | 'daemon'>} [params.runMode]
-   * @param {OpenEnum<'default' | 'manager' | 'reader' | 'writer' | 'none'>} [params.runServiceAccount]
-   * @param {VolumeMountPrototype[]} [params.runVolumeMounts] - when sent, replaces the existing list
-   * @param {string} [params.scaleArraySpec] - comma list of indices and ranges, e.g. 5,12-14,23
-   * @param {string} [params.scaleCpuLimit]
-   * @param {string} [params.scaleEphemeralStorageLimit] - units M or G; must not exceed scale_memory_limit
-   * @param {number} [params.scaleMaxExecutionTime] - seconds; only with run_mode task
-   * @param {string} [params.scaleMemoryLimit] - units M or G
-   * @param {number} [params.scaleRetryLimit] - only with run_mode task
+   * @param {string | null} [params.imageSecret]
+   * @param {string[] | null} [params.runArguments]
+   * @param {number | null} [params.runAsUser]
+   * @param {string[] | null} [params.runCommands]
+   * @param {boolean | null} [params.runComputeResourceTokenEnabled]
+   * @param {EnvVarPrototype[] | null} [params.runEnvVariables]
+   * @param {'task' | 'daemon' | null} [params.runMode]
+   * @param {'default' | 'manager' | 'reader' | 'writer' | 'none' | null} [params.runServiceAccount]
+   * @param {VolumeMountPrototype[] | null} [params.runVolumeMounts] - when sent, replaces the existing list
+   * @param {string | null} [params.scaleArraySpec] - comma list of indices and ranges, e.g. 5,12-14,23
+   * @param {string | null} [params.scaleCpuLimit]
+   * @param {string | null} [params.scaleEphemeralStorageLimit] - units M or G; must not exceed scale_memory_limit
+   * @param {number | null} [params.scaleMaxExecutionTime] - seconds; only with run_mode task
+   * @param {string | null} [params.scaleMemoryLimit] - units M or G
+   * @param {number | null} [params.scaleRetryLimit] - only with run_mode task
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.Job>>}
    */
@@ -1785,19 +1785,19 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.name
    * @param {string} params.ifMatch - Entity tag of the version to change: the `entity_tag` field or `ETag` header of a read; `*` matches any version.
-   * @param {boolean} [params.codeBinary] - defaults to false for data-URL code_reference; always true for code bundle URLs; default: false when code_reference is a data URL
-   * @param {string} [params.codeMain]
+   * @param {boolean | null} [params.codeBinary] - defaults to false for data-URL code_reference; always true for code bundle URLs; default: false when code_reference is a data URL
+   * @param {string | null} [params.codeMain]
    * @param {string} [params.codeReference] - code bundle reference or base64 data URL (RFC 2397) with inline source
-   * @param {string} [params.codeSecret]
-   * @param {OpenEnum<'local' | 'local_private' | 'local_public'>} [params.managedDomainMappings]
-   * @param {boolean} [params.runComputeResourceTokenEnabled]
-   * @param {EnvVarPrototype[]} [params.runEnvVariables]
+   * @param {string | null} [params.codeSecret]
+   * @param {'local' | 'local_private' | 'local_public' | null} [params.managedDomainMappings]
+   * @param {boolean | null} [params.runComputeResourceTokenEnabled]
+   * @param {EnvVarPrototype[] | null} [params.runEnvVariables]
    * @param {string} [params.runtime]
-   * @param {number} [params.scaleConcurrency] - Node.js only; documented default 1
-   * @param {string} [params.scaleCpuLimit]
-   * @param {number} [params.scaleDownDelay] - seconds
-   * @param {number} [params.scaleMaxExecutionTime]
-   * @param {string} [params.scaleMemoryLimit] - units M or G
+   * @param {number | null} [params.scaleConcurrency] - Node.js only; documented default 1
+   * @param {string | null} [params.scaleCpuLimit]
+   * @param {number | null} [params.scaleDownDelay] - seconds
+   * @param {number | null} [params.scaleMaxExecutionTime]
+   * @param {string | null} [params.scaleMemoryLimit] - units M or G
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.Function>>}
    */
@@ -2466,14 +2466,14 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.ifMatch - Entity tag of the version to change: the `entity_tag` field or `ETag` header of a read; `*` matches any version.
    * @param {string} [params.outputImage]
    * @param {string} [params.outputSecret]
-   * @param {BuildParamPrototype[]} [params.runBuildParams]
-   * @param {string} [params.sourceContextDir]
-   * @param {string} [params.sourceRevision] - git only (branch/tag/commit); default branch HEAD when omitted; omit for source_type local
-   * @param {string} [params.sourceSecret] - git only; omit for source_type local
-   * @param {OpenEnum<'local' | 'git'>} [params.sourceType]
-   * @param {string} [params.sourceUrl] - needed for source_type git (https URL, or ssh URL together with an ssh_auth source_secret); omit for local
-   * @param {OpenEnum<'small' | 'medium' | 'large' | 'xlarge' | 'xxlarge'>} [params.strategySize]
-   * @param {string} [params.strategySpecFile]
+   * @param {BuildParamPrototype[] | null} [params.runBuildParams]
+   * @param {string | null} [params.sourceContextDir]
+   * @param {string | null} [params.sourceRevision] - git only (branch/tag/commit); default branch HEAD when omitted; omit for source_type local
+   * @param {string | null} [params.sourceSecret] - git only; omit for source_type local
+   * @param {'local' | 'git' | null} [params.sourceType]
+   * @param {string | null} [params.sourceUrl] - needed for source_type git (https URL, or ssh URL together with an ssh_auth source_secret); omit for local
+   * @param {'small' | 'medium' | 'large' | 'xlarge' | 'xxlarge' | null} [params.strategySize]
+   * @param {string | null} [params.strategySpecFile]
    * @param {OpenEnum<'dockerfile' | 'buildpacks'>} [params.strategyType]
    * @param {number} [params.timeout] - seconds
    * @param {Record<string, string>} [params.headers] - Custom request headers.
@@ -3919,7 +3919,7 @@ namespace CodeEngineV2 {
      *
      * (body field `image_port`)
      */
-    imagePort?: number;
+    imagePort?: number | null;
     /**
      * REGISTRY/NAMESPACE/REPOSITORY:TAG; registry defaults to docker.io, tag to latest
      *
@@ -3929,125 +3929,103 @@ namespace CodeEngineV2 {
     /**
      * (body field `image_secret`)
      */
-    imageSecret?: string;
+    imageSecret?: string | null;
     /**
      * (body field `managed_domain_mappings`)
      */
-    managedDomainMappings?: OpenEnum<'local' | 'local_private' | 'local_public'>;
+    managedDomainMappings?: 'local' | 'local_private' | 'local_public' | null;
     /**
      * (body field `probe_liveness`)
      */
-    probeLiveness?: ProbePrototype;
+    probeLiveness?: ProbePrototype | null;
     /**
      * (body field `probe_readiness`)
      */
-    probeReadiness?: ProbePrototype;
+    probeReadiness?: ProbePrototype | null;
     /**
      * (body field `run_arguments`)
      */
-    runArguments?: string[];
+    runArguments?: string[] | null;
     /**
      * (body field `run_as_user`)
      */
-    runAsUser?: number;
+    runAsUser?: number | null;
     /**
      * (body field `run_commands`)
      */
-    runCommands?: string[];
+    runCommands?: string[] | null;
     /**
      * (body field `run_compute_resource_token_enabled`)
      */
-    runComputeResourceTokenEnabled?: boolean;
+    runComputeResourceTokenEnabled?: boolean | null;
     /**
      * (body field `run_env_variables`)
      */
-    runEnvVariables?: EnvVarPrototype[];
+    runEnvVariables?: EnvVarPrototype[] | null;
     /**
      * (body field `run_service_account`)
      */
-    runServiceAccount?: OpenEnum<'default' | 'manager' | 'reader' | 'writer' | 'none'>;
+    runServiceAccount?: 'default' | 'manager' | 'reader' | 'writer' | 'none' | null;
     /**
      * when sent, replaces the existing list
      *
      * (body field `run_volume_mounts`)
      */
-    runVolumeMounts?: VolumeMountPrototype[];
+    runVolumeMounts?: VolumeMountPrototype[] | null;
     /**
      * (body field `scale_concurrency`)
      */
-    scaleConcurrency?: number;
+    scaleConcurrency?: number | null;
     /**
      * falls back to scale_concurrency when not set
      *
      * (body field `scale_concurrency_target`)
      */
-    scaleConcurrencyTarget?: number;
+    scaleConcurrencyTarget?: number | null;
     /**
      * (body field `scale_cpu_limit`)
      */
-    scaleCpuLimit?: string;
+    scaleCpuLimit?: string | null;
     /**
      * seconds
      *
      * (body field `scale_down_delay`)
      */
-    scaleDownDelay?: number;
+    scaleDownDelay?: number | null;
     /**
      * units M or G; must not exceed scale_memory_limit
      *
      * (body field `scale_ephemeral_storage_limit`)
      */
-    scaleEphemeralStorageLimit?: string;
+    scaleEphemeralStorageLimit?: string | null;
     /**
      * (body field `scale_initial_instances`)
      */
-    scaleInitialInstances?: number;
+    scaleInitialInstances?: number | null;
     /**
      * 0 => no upper bound besides project quota
      *
      * (body field `scale_max_instances`)
      */
-    scaleMaxInstances?: number;
+    scaleMaxInstances?: number | null;
     /**
      * units M or G
      *
      * (body field `scale_memory_limit`)
      */
-    scaleMemoryLimit?: string;
+    scaleMemoryLimit?: string | null;
     /**
      * 0 => app may scale to zero
      *
      * (body field `scale_min_instances`)
      */
-    scaleMinInstances?: number;
+    scaleMinInstances?: number | null;
     /**
      * seconds
      *
      * (body field `scale_request_timeout`)
      */
-    scaleRequestTimeout?: number;
-  }
-
-  /**
-   * Enum values of the `updateApp` parameters.
-   */
-  export namespace UpdateAppConstants {
-    /** Values of `managedDomainMappings`. */
-    export const ManagedDomainMappings = {
-      LOCAL: 'local',
-      LOCAL_PRIVATE: 'local_private',
-      LOCAL_PUBLIC: 'local_public',
-    } as const;
-    export type ManagedDomainMappings = (typeof ManagedDomainMappings)[keyof typeof ManagedDomainMappings];
-    /** Values of `runServiceAccount`. */
-    export const RunServiceAccount = {
-      DEFAULT: 'default',
-      MANAGER: 'manager',
-      READER: 'reader',
-      WRITER: 'writer',
-      NONE: 'none',
-    } as const;
-    export type RunServiceAccount = (typeof RunServiceAccount)[keyof typeof RunServiceAccount];
+    scaleRequestTimeout?: number | null;
   }
 
   /**
@@ -4440,96 +4418,75 @@ namespace CodeEngineV2 {
     /**
      * (body field `image_secret`)
      */
-    imageSecret?: string;
+    imageSecret?: string | null;
     /**
      * (body field `run_arguments`)
      */
-    runArguments?: string[];
+    runArguments?: string[] | null;
     /**
      * (body field `run_as_user`)
      */
-    runAsUser?: number;
+    runAsUser?: number | null;
     /**
      * (body field `run_commands`)
      */
-    runCommands?: string[];
+    runCommands?: string[] | null;
     /**
      * (body field `run_compute_resource_token_enabled`)
      */
-    runComputeResourceTokenEnabled?: boolean;
+    runComputeResourceTokenEnabled?: boolean | null;
     /**
      * (body field `run_env_variables`)
      */
-    runEnvVariables?: EnvVarPrototype[];
+    runEnvVariables?: EnvVarPrototype[] | null;
     /**
      * (body field `run_mode`)
      */
-    runMode?: OpenEnum<'task' | 'daemon'>;
+    runMode?: 'task' | 'daemon' | null;
     /**
      * (body field `run_service_account`)
      */
-    runServiceAccount?: OpenEnum<'default' | 'manager' | 'reader' | 'writer' | 'none'>;
+    runServiceAccount?: 'default' | 'manager' | 'reader' | 'writer' | 'none' | null;
     /**
      * when sent, replaces the existing list
      *
      * (body field `run_volume_mounts`)
      */
-    runVolumeMounts?: VolumeMountPrototype[];
+    runVolumeMounts?: VolumeMountPrototype[] | null;
     /**
      * comma list of indices and ranges, e.g. 5,12-14,23
      *
      * (body field `scale_array_spec`)
      */
-    scaleArraySpec?: string;
+    scaleArraySpec?: string | null;
     /**
      * (body field `scale_cpu_limit`)
      */
-    scaleCpuLimit?: string;
+    scaleCpuLimit?: string | null;
     /**
      * units M or G; must not exceed scale_memory_limit
      *
      * (body field `scale_ephemeral_storage_limit`)
      */
-    scaleEphemeralStorageLimit?: string;
+    scaleEphemeralStorageLimit?: string | null;
     /**
      * seconds; only with run_mode task
      *
      * (body field `scale_max_execution_time`)
      */
-    scaleMaxExecutionTime?: number;
+    scaleMaxExecutionTime?: number | null;
     /**
      * units M or G
      *
      * (body field `scale_memory_limit`)
      */
-    scaleMemoryLimit?: string;
+    scaleMemoryLimit?: string | null;
     /**
      * only with run_mode task
      *
      * (body field `scale_retry_limit`)
      */
-    scaleRetryLimit?: number;
-  }
-
-  /**
-   * Enum values of the `updateJob` parameters.
-   */
-  export namespace UpdateJobConstants {
-    /** Values of `runMode`. */
-    export const RunMode = {
-      TASK: 'task',
-      DAEMON: 'daemon',
-    } as const;
-    export type RunMode = (typeof RunMode)[keyof typeof RunMode];
-    /** Values of `runServiceAccount`. */
-    export const RunServiceAccount = {
-      DEFAULT: 'default',
-      MANAGER: 'manager',
-      READER: 'reader',
-      WRITER: 'writer',
-      NONE: 'none',
-    } as const;
-    export type RunServiceAccount = (typeof RunServiceAccount)[keyof typeof RunServiceAccount];
+    scaleRetryLimit?: number | null;
   }
 
   /**
@@ -4711,11 +4668,11 @@ namespace CodeEngineV2 {
      *
      * (body field `code_binary`)
      */
-    codeBinary?: boolean;
+    codeBinary?: boolean | null;
     /**
      * (body field `code_main`)
      */
-    codeMain?: string;
+    codeMain?: string | null;
     /**
      * code bundle reference or base64 data URL (RFC 2397) with inline source
      *
@@ -4725,19 +4682,19 @@ namespace CodeEngineV2 {
     /**
      * (body field `code_secret`)
      */
-    codeSecret?: string;
+    codeSecret?: string | null;
     /**
      * (body field `managed_domain_mappings`)
      */
-    managedDomainMappings?: OpenEnum<'local' | 'local_private' | 'local_public'>;
+    managedDomainMappings?: 'local' | 'local_private' | 'local_public' | null;
     /**
      * (body field `run_compute_resource_token_enabled`)
      */
-    runComputeResourceTokenEnabled?: boolean;
+    runComputeResourceTokenEnabled?: boolean | null;
     /**
      * (body field `run_env_variables`)
      */
-    runEnvVariables?: EnvVarPrototype[];
+    runEnvVariables?: EnvVarPrototype[] | null;
     /**
      * (body field `runtime`)
      */
@@ -4747,40 +4704,27 @@ namespace CodeEngineV2 {
      *
      * (body field `scale_concurrency`)
      */
-    scaleConcurrency?: number;
+    scaleConcurrency?: number | null;
     /**
      * (body field `scale_cpu_limit`)
      */
-    scaleCpuLimit?: string;
+    scaleCpuLimit?: string | null;
     /**
      * seconds
      *
      * (body field `scale_down_delay`)
      */
-    scaleDownDelay?: number;
+    scaleDownDelay?: number | null;
     /**
      * (body field `scale_max_execution_time`)
      */
-    scaleMaxExecutionTime?: number;
+    scaleMaxExecutionTime?: number | null;
     /**
      * units M or G
      *
      * (body field `scale_memory_limit`)
      */
-    scaleMemoryLimit?: string;
-  }
-
-  /**
-   * Enum values of the `updateFunction` parameters.
-   */
-  export namespace UpdateFunctionConstants {
-    /** Values of `managedDomainMappings`. */
-    export const ManagedDomainMappings = {
-      LOCAL: 'local',
-      LOCAL_PRIVATE: 'local_private',
-      LOCAL_PUBLIC: 'local_public',
-    } as const;
-    export type ManagedDomainMappings = (typeof ManagedDomainMappings)[keyof typeof ManagedDomainMappings];
+    scaleMemoryLimit?: string | null;
   }
 
   /**
@@ -5216,41 +5160,41 @@ namespace CodeEngineV2 {
     /**
      * (body field `run_build_params`)
      */
-    runBuildParams?: BuildParamPrototype[];
+    runBuildParams?: BuildParamPrototype[] | null;
     /**
      * (body field `source_context_dir`)
      */
-    sourceContextDir?: string;
+    sourceContextDir?: string | null;
     /**
      * git only (branch/tag/commit); default branch HEAD when omitted; omit for source_type local
      *
      * (body field `source_revision`)
      */
-    sourceRevision?: string;
+    sourceRevision?: string | null;
     /**
      * git only; omit for source_type local
      *
      * (body field `source_secret`)
      */
-    sourceSecret?: string;
+    sourceSecret?: string | null;
     /**
      * (body field `source_type`)
      */
-    sourceType?: OpenEnum<'local' | 'git'>;
+    sourceType?: 'local' | 'git' | null;
     /**
      * needed for source_type git (https URL, or ssh URL together with an ssh_auth source_secret); omit for local
      *
      * (body field `source_url`)
      */
-    sourceUrl?: string;
+    sourceUrl?: string | null;
     /**
      * (body field `strategy_size`)
      */
-    strategySize?: OpenEnum<'small' | 'medium' | 'large' | 'xlarge' | 'xxlarge'>;
+    strategySize?: 'small' | 'medium' | 'large' | 'xlarge' | 'xxlarge' | null;
     /**
      * (body field `strategy_spec_file`)
      */
-    strategySpecFile?: string;
+    strategySpecFile?: string | null;
     /**
      * (body field `strategy_type`)
      */
@@ -5267,21 +5211,6 @@ namespace CodeEngineV2 {
    * Enum values of the `updateBuild` parameters.
    */
   export namespace UpdateBuildConstants {
-    /** Values of `sourceType`. */
-    export const SourceType = {
-      LOCAL: 'local',
-      GIT: 'git',
-    } as const;
-    export type SourceType = (typeof SourceType)[keyof typeof SourceType];
-    /** Values of `strategySize`. */
-    export const StrategySize = {
-      SMALL: 'small',
-      MEDIUM: 'medium',
-      LARGE: 'large',
-      XLARGE: 'xlarge',
-      XXLARGE: 'xxlarge',
-    } as const;
-    export type StrategySize = (typeof StrategySize)[keyof typeof StrategySize];
     /** Values of `strategyType`. */
     export const StrategyType = {
       DOCKERFILE: 'dockerfile',
@@ -5898,7 +5827,7 @@ namespace CodeEngineV2 {
     /**
      * shared or dedicated; left out, the policy stays as it is
      */
-    isolation_policy?: OpenEnum<'shared' | 'dedicated'>;
+    isolation_policy?: 'shared' | 'dedicated' | null;
   }
   export namespace AllowedOutboundDestinationPatchPrivatePathServiceGatewayDataPatch {
     export namespace Constants {
@@ -6259,56 +6188,56 @@ namespace CodeEngineV2 {
     /**
      * container port; the app itself is exposed on 443
      */
-    image_port?: number;
+    image_port?: number | null;
     /**
      * REGISTRY/NAMESPACE/REPOSITORY:TAG; registry defaults to docker.io, tag to latest
      */
     image_reference?: string;
-    image_secret?: string;
-    managed_domain_mappings?: OpenEnum<'local' | 'local_private' | 'local_public'>;
-    probe_liveness?: ProbePrototype;
-    probe_readiness?: ProbePrototype;
-    run_arguments?: string[];
-    run_as_user?: number;
-    run_commands?: string[];
-    run_compute_resource_token_enabled?: boolean;
-    run_env_variables?: EnvVarPrototype[];
-    run_service_account?: OpenEnum<'default' | 'manager' | 'reader' | 'writer' | 'none'>;
+    image_secret?: string | null;
+    managed_domain_mappings?: 'local' | 'local_private' | 'local_public' | null;
+    probe_liveness?: ProbePrototype | null;
+    probe_readiness?: ProbePrototype | null;
+    run_arguments?: string[] | null;
+    run_as_user?: number | null;
+    run_commands?: string[] | null;
+    run_compute_resource_token_enabled?: boolean | null;
+    run_env_variables?: EnvVarPrototype[] | null;
+    run_service_account?: 'default' | 'manager' | 'reader' | 'writer' | 'none' | null;
     /**
      * when sent, replaces the existing list
      */
-    run_volume_mounts?: VolumeMountPrototype[];
-    scale_concurrency?: number;
+    run_volume_mounts?: VolumeMountPrototype[] | null;
+    scale_concurrency?: number | null;
     /**
      * falls back to scale_concurrency when not set
      */
-    scale_concurrency_target?: number;
-    scale_cpu_limit?: string;
+    scale_concurrency_target?: number | null;
+    scale_cpu_limit?: string | null;
     /**
      * seconds
      */
-    scale_down_delay?: number;
+    scale_down_delay?: number | null;
     /**
      * units M or G; must not exceed scale_memory_limit
      */
-    scale_ephemeral_storage_limit?: string;
-    scale_initial_instances?: number;
+    scale_ephemeral_storage_limit?: string | null;
+    scale_initial_instances?: number | null;
     /**
      * 0 => no upper bound besides project quota
      */
-    scale_max_instances?: number;
+    scale_max_instances?: number | null;
     /**
      * units M or G
      */
-    scale_memory_limit?: string;
+    scale_memory_limit?: string | null;
     /**
      * 0 => app may scale to zero
      */
-    scale_min_instances?: number;
+    scale_min_instances?: number | null;
     /**
      * seconds
      */
-    scale_request_timeout?: number;
+    scale_request_timeout?: number | null;
   }
   export namespace AppPatch {
     export namespace Constants {
@@ -6785,23 +6714,23 @@ namespace CodeEngineV2 {
   export interface BuildPatch {
     output_image?: string;
     output_secret?: string;
-    run_build_params?: BuildParamPrototype[];
-    source_context_dir?: string;
+    run_build_params?: BuildParamPrototype[] | null;
+    source_context_dir?: string | null;
     /**
      * git only (branch/tag/commit); default branch HEAD when omitted; omit for source_type local
      */
-    source_revision?: string;
+    source_revision?: string | null;
     /**
      * git only; omit for source_type local
      */
-    source_secret?: string;
-    source_type?: OpenEnum<'local' | 'git'>;
+    source_secret?: string | null;
+    source_type?: 'local' | 'git' | null;
     /**
      * needed for source_type git (https URL, or ssh URL together with an ssh_auth source_secret); omit for local
      */
-    source_url?: string;
-    strategy_size?: OpenEnum<'small' | 'medium' | 'large' | 'xlarge' | 'xxlarge'>;
-    strategy_spec_file?: string;
+    source_url?: string | null;
+    strategy_size?: 'small' | 'medium' | 'large' | 'xlarge' | 'xxlarge' | null;
+    strategy_spec_file?: string | null;
     strategy_type?: OpenEnum<'dockerfile' | 'buildpacks'>;
     /**
      * seconds
@@ -7618,31 +7547,31 @@ namespace CodeEngineV2 {
     /**
      * defaults to false for data-URL code_reference; always true for code bundle URLs; default: false when code_reference is a data URL
      */
-    code_binary?: boolean;
-    code_main?: string;
+    code_binary?: boolean | null;
+    code_main?: string | null;
     /**
      * code bundle reference or base64 data URL (RFC 2397) with inline source
      */
     code_reference?: string;
-    code_secret?: string;
-    managed_domain_mappings?: OpenEnum<'local' | 'local_private' | 'local_public'>;
-    run_compute_resource_token_enabled?: boolean;
-    run_env_variables?: EnvVarPrototype[];
+    code_secret?: string | null;
+    managed_domain_mappings?: 'local' | 'local_private' | 'local_public' | null;
+    run_compute_resource_token_enabled?: boolean | null;
+    run_env_variables?: EnvVarPrototype[] | null;
     runtime?: string;
     /**
      * Node.js only; documented default 1
      */
-    scale_concurrency?: number;
-    scale_cpu_limit?: string;
+    scale_concurrency?: number | null;
+    scale_cpu_limit?: string | null;
     /**
      * seconds
      */
-    scale_down_delay?: number;
-    scale_max_execution_time?: number;
+    scale_down_delay?: number | null;
+    scale_max_execution_time?: number | null;
     /**
      * units M or G
      */
-    scale_memory_limit?: string;
+    scale_memory_limit?: string | null;
   }
   export namespace FunctionPatch {
     export namespace Constants {
@@ -7879,39 +7808,39 @@ namespace CodeEngineV2 {
      * REGISTRY/NAMESPACE/REPOSITORY:TAG; registry defaults to docker.io, tag to latest
      */
     image_reference?: string;
-    image_secret?: string;
-    run_arguments?: string[];
-    run_as_user?: number;
-    run_commands?: string[];
-    run_compute_resource_token_enabled?: boolean;
-    run_env_variables?: EnvVarPrototype[];
-    run_mode?: OpenEnum<'task' | 'daemon'>;
-    run_service_account?: OpenEnum<'default' | 'manager' | 'reader' | 'writer' | 'none'>;
+    image_secret?: string | null;
+    run_arguments?: string[] | null;
+    run_as_user?: number | null;
+    run_commands?: string[] | null;
+    run_compute_resource_token_enabled?: boolean | null;
+    run_env_variables?: EnvVarPrototype[] | null;
+    run_mode?: 'task' | 'daemon' | null;
+    run_service_account?: 'default' | 'manager' | 'reader' | 'writer' | 'none' | null;
     /**
      * when sent, replaces the existing list
      */
-    run_volume_mounts?: VolumeMountPrototype[];
+    run_volume_mounts?: VolumeMountPrototype[] | null;
     /**
      * comma list of indices and ranges, e.g. 5,12-14,23
      */
-    scale_array_spec?: string;
-    scale_cpu_limit?: string;
+    scale_array_spec?: string | null;
+    scale_cpu_limit?: string | null;
     /**
      * units M or G; must not exceed scale_memory_limit
      */
-    scale_ephemeral_storage_limit?: string;
+    scale_ephemeral_storage_limit?: string | null;
     /**
      * seconds; only with run_mode task
      */
-    scale_max_execution_time?: number;
+    scale_max_execution_time?: number | null;
     /**
      * units M or G
      */
-    scale_memory_limit?: string;
+    scale_memory_limit?: string | null;
     /**
      * only with run_mode task
      */
-    scale_retry_limit?: number;
+    scale_retry_limit?: number | null;
   }
   export namespace JobPatch {
     export namespace Constants {

@@ -176,6 +176,7 @@ class CommonCoreV2 extends BaseService {
    * @param {ConnectionLocation} [params.locationDefinition]
    * @param {string} [params.refAssetId]
    * @param {string} [params.refCatalogId]
+   * @param {string} [params.dataSourceDefinitionAssetId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.Connection>>}
    */
@@ -211,6 +212,7 @@ class CommonCoreV2 extends BaseService {
         'locationDefinition',
         'refAssetId',
         'refCatalogId',
+        'dataSourceDefinitionAssetId',
         'headers',
         'signal',
         'timeout',
@@ -247,6 +249,7 @@ class CommonCoreV2 extends BaseService {
           location_definition: _params.locationDefinition,
           ref_asset_id: _params.refAssetId,
           ref_catalog_id: _params.refCatalogId,
+          data_source_definition_asset_id: _params.dataSourceDefinitionAssetId,
         },
         headers: {
           'Skip-Enforcement': _params.skipEnforcement,
@@ -482,6 +485,7 @@ class CommonCoreV2 extends BaseService {
    * @param {ConnectionLocation} [params.locationDefinition]
    * @param {string} [params.refAssetId]
    * @param {string} [params.refCatalogId]
+   * @param {string} [params.dataSourceDefinitionAssetId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.DiscoveredAssetCollection>>}
    */
@@ -519,6 +523,7 @@ class CommonCoreV2 extends BaseService {
         'locationDefinition',
         'refAssetId',
         'refCatalogId',
+        'dataSourceDefinitionAssetId',
         'headers',
         'signal',
         'timeout',
@@ -557,6 +562,7 @@ class CommonCoreV2 extends BaseService {
           location_definition: _params.locationDefinition,
           ref_asset_id: _params.refAssetId,
           ref_catalog_id: _params.refCatalogId,
+          data_source_definition_asset_id: _params.dataSourceDefinitionAssetId,
         },
         headers: {
           Accept: _params.accept ?? 'application/json',
@@ -4855,6 +4861,31 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId]
    * @param {string} [params.metadataName]
    * @param {string} [params.metadataDescription]
+   * @param {string} [params.entityHardwareSpecificationNodesCpuUnits]
+   * @param {string} [params.entityHardwareSpecificationNodesCpuModel]
+   * @param {string} [params.entityHardwareSpecificationNodesMemSize]
+   * @param {number} [params.entityHardwareSpecificationNodesGpuNumGpu]
+   * @param {string} [params.entityHardwareSpecificationNodesGpuName]
+   * @param {number} [params.entityHardwareSpecificationNodesNumNodes]
+   * @param {number} [params.entityHardwareSpecificationNodesWorkerPoolId]
+   * @param {string} [params.entityHardwareSpecificationNodesWorkerPoolProvider]
+   * @param {number} [params.entityHardwareSpecificationSparkNumDrivers]
+   * @param {number} [params.entityHardwareSpecificationSparkNumExecutors]
+   * @param {string} [params.entityHardwareSpecificationSparkDriverCpuUnits]
+   * @param {string} [params.entityHardwareSpecificationSparkDriverCpuModel]
+   * @param {string} [params.entityHardwareSpecificationSparkDriverMemSize]
+   * @param {string} [params.entityHardwareSpecificationSparkExecutorCpuUnits]
+   * @param {string} [params.entityHardwareSpecificationSparkExecutorCpuModel]
+   * @param {string} [params.entityHardwareSpecificationSparkExecutorMemSize]
+   * @param {number} [params.entityHardwareSpecificationDatastageNumConductors]
+   * @param {number} [params.entityHardwareSpecificationDatastageNumComputes]
+   * @param {string} [params.entityHardwareSpecificationDatastageConductorCpuUnits]
+   * @param {string} [params.entityHardwareSpecificationDatastageConductorCpuModel]
+   * @param {string} [params.entityHardwareSpecificationDatastageConductorMemSize]
+   * @param {string} [params.entityHardwareSpecificationDatastageComputeCpuUnits]
+   * @param {string} [params.entityHardwareSpecificationDatastageComputeCpuModel]
+   * @param {string} [params.entityHardwareSpecificationDatastageComputeMemSize]
+   * @param {string} [params.entityHardwareSpecificationDatastageInstance]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.HardwareSpecification>>}
    */
@@ -4870,6 +4901,31 @@ class CommonCoreV2 extends BaseService {
         'projectId',
         'metadataName',
         'metadataDescription',
+        'entityHardwareSpecificationNodesCpuUnits',
+        'entityHardwareSpecificationNodesCpuModel',
+        'entityHardwareSpecificationNodesMemSize',
+        'entityHardwareSpecificationNodesGpuNumGpu',
+        'entityHardwareSpecificationNodesGpuName',
+        'entityHardwareSpecificationNodesNumNodes',
+        'entityHardwareSpecificationNodesWorkerPoolId',
+        'entityHardwareSpecificationNodesWorkerPoolProvider',
+        'entityHardwareSpecificationSparkNumDrivers',
+        'entityHardwareSpecificationSparkNumExecutors',
+        'entityHardwareSpecificationSparkDriverCpuUnits',
+        'entityHardwareSpecificationSparkDriverCpuModel',
+        'entityHardwareSpecificationSparkDriverMemSize',
+        'entityHardwareSpecificationSparkExecutorCpuUnits',
+        'entityHardwareSpecificationSparkExecutorCpuModel',
+        'entityHardwareSpecificationSparkExecutorMemSize',
+        'entityHardwareSpecificationDatastageNumConductors',
+        'entityHardwareSpecificationDatastageNumComputes',
+        'entityHardwareSpecificationDatastageConductorCpuUnits',
+        'entityHardwareSpecificationDatastageConductorCpuModel',
+        'entityHardwareSpecificationDatastageConductorMemSize',
+        'entityHardwareSpecificationDatastageComputeCpuUnits',
+        'entityHardwareSpecificationDatastageComputeCpuModel',
+        'entityHardwareSpecificationDatastageComputeMemSize',
+        'entityHardwareSpecificationDatastageInstance',
         'headers',
         'signal',
         'timeout',
@@ -4889,6 +4945,51 @@ class CommonCoreV2 extends BaseService {
         body: {
           '/metadata/name': _params.metadataName,
           '/metadata/description': _params.metadataDescription,
+          '/entity/hardware_specification/nodes/cpu/units': _params.entityHardwareSpecificationNodesCpuUnits,
+          '/entity/hardware_specification/nodes/cpu/model': _params.entityHardwareSpecificationNodesCpuModel,
+          '/entity/hardware_specification/nodes/mem/size': _params.entityHardwareSpecificationNodesMemSize,
+          '/entity/hardware_specification/nodes/gpu/num_gpu':
+            _params.entityHardwareSpecificationNodesGpuNumGpu,
+          '/entity/hardware_specification/nodes/gpu/name': _params.entityHardwareSpecificationNodesGpuName,
+          '/entity/hardware_specification/nodes/num_nodes': _params.entityHardwareSpecificationNodesNumNodes,
+          '/entity/hardware_specification/nodes/worker_pool/id':
+            _params.entityHardwareSpecificationNodesWorkerPoolId,
+          '/entity/hardware_specification/nodes/worker_pool/provider':
+            _params.entityHardwareSpecificationNodesWorkerPoolProvider,
+          '/entity/hardware_specification/spark/num_drivers':
+            _params.entityHardwareSpecificationSparkNumDrivers,
+          '/entity/hardware_specification/spark/num_executors':
+            _params.entityHardwareSpecificationSparkNumExecutors,
+          '/entity/hardware_specification/spark/driver/cpu/units':
+            _params.entityHardwareSpecificationSparkDriverCpuUnits,
+          '/entity/hardware_specification/spark/driver/cpu/model':
+            _params.entityHardwareSpecificationSparkDriverCpuModel,
+          '/entity/hardware_specification/spark/driver/mem/size':
+            _params.entityHardwareSpecificationSparkDriverMemSize,
+          '/entity/hardware_specification/spark/executor/cpu/units':
+            _params.entityHardwareSpecificationSparkExecutorCpuUnits,
+          '/entity/hardware_specification/spark/executor/cpu/model':
+            _params.entityHardwareSpecificationSparkExecutorCpuModel,
+          '/entity/hardware_specification/spark/executor/mem/size':
+            _params.entityHardwareSpecificationSparkExecutorMemSize,
+          '/entity/hardware_specification/datastage/num_conductors':
+            _params.entityHardwareSpecificationDatastageNumConductors,
+          '/entity/hardware_specification/datastage/num_computes':
+            _params.entityHardwareSpecificationDatastageNumComputes,
+          '/entity/hardware_specification/datastage/conductor/cpu/units':
+            _params.entityHardwareSpecificationDatastageConductorCpuUnits,
+          '/entity/hardware_specification/datastage/conductor/cpu/model':
+            _params.entityHardwareSpecificationDatastageConductorCpuModel,
+          '/entity/hardware_specification/datastage/conductor/mem/size':
+            _params.entityHardwareSpecificationDatastageConductorMemSize,
+          '/entity/hardware_specification/datastage/compute/cpu/units':
+            _params.entityHardwareSpecificationDatastageComputeCpuUnits,
+          '/entity/hardware_specification/datastage/compute/cpu/model':
+            _params.entityHardwareSpecificationDatastageComputeCpuModel,
+          '/entity/hardware_specification/datastage/compute/mem/size':
+            _params.entityHardwareSpecificationDatastageComputeMemSize,
+          '/entity/hardware_specification/datastage/instance':
+            _params.entityHardwareSpecificationDatastageInstance,
         },
         headers: {
           Accept: 'application/json',
@@ -5517,27 +5618,27 @@ class CommonCoreV2 extends BaseService {
   /**
    * Archive the asset container
    *
-   * Give exactly one of `catalog_id`, `project_id`, `space_id` (x-required-one-of).
+   * Admins only. The assets become unreachable at once (403 with code asset_container_archived on every asset operation) and move out of the assets database in the background. Give exactly one of `catalog_id`, `project_id`, `space_id` (x-required-one-of).
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} [params.catalogId] - Wire name inferred by analogy with other operations of this API.
    * @param {string} [params.projectId] - Wire name inferred by analogy with other operations of this API.
    * @param {string} [params.spaceId] - Wire name inferred by analogy with other operations of this API.
-   * @param {AssetContainerArchiveRequest} params.assetContainerArchiveRequest - Archive request. Its fields are not documented in the seed.
+   * @param {AssetContainerArchiveRequest} [params.assetContainerArchiveRequest] - Archive request. Its fields are not documented in the seed; none is needed.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
-   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
+   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetContainerArchiveInfo>>}
    */
   public archiveAssetContainer(
-    params: CommonCoreV2.ArchiveAssetContainerParams,
-  ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
+    params?: CommonCoreV2.ArchiveAssetContainerParams,
+  ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetContainerArchiveInfo>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
-      ['assetContainerArchiveRequest'],
+      [],
       ['catalogId', 'projectId', 'spaceId', 'assetContainerArchiveRequest', 'headers', 'signal', 'timeout'],
     );
     if (_error) return Promise.reject(_error);
-    return this.createRequest<CommonCoreV2.EmptyObject>({
+    return this.createRequest<CommonCoreV2.AssetContainerArchiveInfo>({
       options: {
         url: '/v2/asset_containers/archive',
         method: 'POST',
@@ -5548,6 +5649,7 @@ class CommonCoreV2 extends BaseService {
         },
         body: _params.assetContainerArchiveRequest,
         headers: {
+          Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
         },
@@ -5686,18 +5788,18 @@ class CommonCoreV2 extends BaseService {
   /**
    * Restore the asset container
    *
-   * Give exactly one of `catalog_id`, `project_id`, `space_id` (x-required-one-of).
+   * Admins only. 202: the restore starts in the background; 200: a restore is already running. A container that is not archived is a 400. Give exactly one of `catalog_id`, `project_id`, `space_id` (x-required-one-of).
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {string} [params.catalogId] - Wire name inferred by analogy with other operations of this API.
    * @param {string} [params.projectId] - Wire name inferred by analogy with other operations of this API.
    * @param {string} [params.spaceId] - Wire name inferred by analogy with other operations of this API.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
-   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
+   * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetContainerArchiveInfo>>}
    */
   public restoreAssetContainer(
     params?: CommonCoreV2.RestoreAssetContainerParams,
-  ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
+  ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetContainerArchiveInfo>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
@@ -5705,7 +5807,7 @@ class CommonCoreV2 extends BaseService {
       ['catalogId', 'projectId', 'spaceId', 'headers', 'signal', 'timeout'],
     );
     if (_error) return Promise.reject(_error);
-    return this.createRequest<CommonCoreV2.EmptyObject>({
+    return this.createRequest<CommonCoreV2.AssetContainerArchiveInfo>({
       options: {
         url: '/v2/asset_containers/restore',
         method: 'POST',
@@ -5715,6 +5817,7 @@ class CommonCoreV2 extends BaseService {
           space_id: _params.spaceId,
         },
         headers: {
+          Accept: 'application/json',
           ..._params.headers,
         },
         signal: _params.signal,
@@ -5727,10 +5830,10 @@ class CommonCoreV2 extends BaseService {
    * List all asset lists defined for an account
    *
    * @param {Object} params - The parameters to send to the service.
-   * @param {string} [params.query] - CEL expression, e.g. created_at>="2023-08-23T21:10:40Z".
+   * @param {string} [params.query] - CEL expression over the fields id, name, description, type, state, message, archived (bool), created_at, last_updated_at, last_updated_by (strings; times compare as ISO text), asset, access_control and properties (maps), e.g. created_at>="2023-08-23T21:10:40Z" && access_control.owner=="IBMid-1". A malformed expression or an unknown field is a 400 that says where.
    * @param {string} [params.start]
    * @param {number} [params.limit]
-   * @param {string} [params.sort] - Wire name inferred by analogy with other operations of this API.
+   * @param {string[]} [params.sort] - created_at, -created_at, last_updated_at, -last_updated_at or name, -name; repeat it (or separate with commas) to sort by several. Wire name inferred by analogy with other operations of this API.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetListCollection>>}
    */
@@ -5768,21 +5871,23 @@ class CommonCoreV2 extends BaseService {
    * Create a new asset list
    *
    * @param {Object} params - The parameters to send to the service.
-   * @param {string} [params.name]
+   * @param {string} params.name
    * @param {string} [params.description]
-   * @param {string} [params.type] - e.g. order.
+   * @param {string} params.type - e.g. order.
+   * @param {string} [params.state] - default_state when not given.
+   * @param {Object} [params.asset]
    * @param {AssetListItem[]} [params.items]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetList>>}
    */
   public createAssetList(
-    params?: CommonCoreV2.CreateAssetListParams,
+    params: CommonCoreV2.CreateAssetListParams,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetList>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
-      [],
-      ['name', 'description', 'type', 'items', 'headers', 'signal', 'timeout'],
+      ['name', 'type'],
+      ['name', 'description', 'type', 'state', 'asset', 'items', 'headers', 'signal', 'timeout'],
     );
     if (_error) return Promise.reject(_error);
     return this.createRequest<CommonCoreV2.AssetList>({
@@ -5793,6 +5898,8 @@ class CommonCoreV2 extends BaseService {
           name: _params.name,
           description: _params.description,
           type: _params.type,
+          state: _params.state,
+          asset: _params.asset,
           items: _params.items,
         },
         headers: {
@@ -5810,7 +5917,7 @@ class CommonCoreV2 extends BaseService {
    * Delete asset lists
    *
    * @param {Object} params - The parameters to send to the service.
-   * @param {string} [params.query] - CEL expression, e.g. created_at>="2023-08-23T21:10:40Z".
+   * @param {string} [params.query] - CEL expression over the fields id, name, description, type, state, message, archived (bool), created_at, last_updated_at, last_updated_by (strings; times compare as ISO text), asset, access_control and properties (maps), e.g. created_at>="2023-08-23T21:10:40Z" && access_control.owner=="IBMid-1". A malformed expression or an unknown field is a 400 that says where.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
@@ -7174,6 +7281,10 @@ namespace CommonCoreV2 {
      * (body field `ref_catalog_id`)
      */
     refCatalogId?: string;
+    /**
+     * (body field `data_source_definition_asset_id`)
+     */
+    dataSourceDefinitionAssetId?: string;
   }
 
   /**
@@ -7434,6 +7545,10 @@ namespace CommonCoreV2 {
      * (body field `ref_catalog_id`)
      */
     refCatalogId?: string;
+    /**
+     * (body field `data_source_definition_asset_id`)
+     */
+    dataSourceDefinitionAssetId?: string;
   }
 
   /**
@@ -10122,6 +10237,106 @@ namespace CommonCoreV2 {
      * (body field `/metadata/description`)
      */
     metadataDescription?: string;
+    /**
+     * (body field `/entity/hardware_specification/nodes/cpu/units`)
+     */
+    entityHardwareSpecificationNodesCpuUnits?: string;
+    /**
+     * (body field `/entity/hardware_specification/nodes/cpu/model`)
+     */
+    entityHardwareSpecificationNodesCpuModel?: string;
+    /**
+     * (body field `/entity/hardware_specification/nodes/mem/size`)
+     */
+    entityHardwareSpecificationNodesMemSize?: string;
+    /**
+     * (body field `/entity/hardware_specification/nodes/gpu/num_gpu`)
+     */
+    entityHardwareSpecificationNodesGpuNumGpu?: number;
+    /**
+     * (body field `/entity/hardware_specification/nodes/gpu/name`)
+     */
+    entityHardwareSpecificationNodesGpuName?: string;
+    /**
+     * (body field `/entity/hardware_specification/nodes/num_nodes`)
+     */
+    entityHardwareSpecificationNodesNumNodes?: number;
+    /**
+     * (body field `/entity/hardware_specification/nodes/worker_pool/id`)
+     */
+    entityHardwareSpecificationNodesWorkerPoolId?: number;
+    /**
+     * (body field `/entity/hardware_specification/nodes/worker_pool/provider`)
+     */
+    entityHardwareSpecificationNodesWorkerPoolProvider?: string;
+    /**
+     * (body field `/entity/hardware_specification/spark/num_drivers`)
+     */
+    entityHardwareSpecificationSparkNumDrivers?: number;
+    /**
+     * (body field `/entity/hardware_specification/spark/num_executors`)
+     */
+    entityHardwareSpecificationSparkNumExecutors?: number;
+    /**
+     * (body field `/entity/hardware_specification/spark/driver/cpu/units`)
+     */
+    entityHardwareSpecificationSparkDriverCpuUnits?: string;
+    /**
+     * (body field `/entity/hardware_specification/spark/driver/cpu/model`)
+     */
+    entityHardwareSpecificationSparkDriverCpuModel?: string;
+    /**
+     * (body field `/entity/hardware_specification/spark/driver/mem/size`)
+     */
+    entityHardwareSpecificationSparkDriverMemSize?: string;
+    /**
+     * (body field `/entity/hardware_specification/spark/executor/cpu/units`)
+     */
+    entityHardwareSpecificationSparkExecutorCpuUnits?: string;
+    /**
+     * (body field `/entity/hardware_specification/spark/executor/cpu/model`)
+     */
+    entityHardwareSpecificationSparkExecutorCpuModel?: string;
+    /**
+     * (body field `/entity/hardware_specification/spark/executor/mem/size`)
+     */
+    entityHardwareSpecificationSparkExecutorMemSize?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/num_conductors`)
+     */
+    entityHardwareSpecificationDatastageNumConductors?: number;
+    /**
+     * (body field `/entity/hardware_specification/datastage/num_computes`)
+     */
+    entityHardwareSpecificationDatastageNumComputes?: number;
+    /**
+     * (body field `/entity/hardware_specification/datastage/conductor/cpu/units`)
+     */
+    entityHardwareSpecificationDatastageConductorCpuUnits?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/conductor/cpu/model`)
+     */
+    entityHardwareSpecificationDatastageConductorCpuModel?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/conductor/mem/size`)
+     */
+    entityHardwareSpecificationDatastageConductorMemSize?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/compute/cpu/units`)
+     */
+    entityHardwareSpecificationDatastageComputeCpuUnits?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/compute/cpu/model`)
+     */
+    entityHardwareSpecificationDatastageComputeCpuModel?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/compute/mem/size`)
+     */
+    entityHardwareSpecificationDatastageComputeMemSize?: string;
+    /**
+     * (body field `/entity/hardware_specification/datastage/instance`)
+     */
+    entityHardwareSpecificationDatastageInstance?: string;
   }
 
   /**
@@ -10496,11 +10711,11 @@ namespace CommonCoreV2 {
      */
     spaceId?: string;
     /**
-     * Archive request. Its fields are not documented in the seed.
+     * Archive request. Its fields are not documented in the seed; none is needed.
      *
      * (request body)
      */
-    assetContainerArchiveRequest: AssetContainerArchiveRequest;
+    assetContainerArchiveRequest?: AssetContainerArchiveRequest;
   }
 
   /**
@@ -10615,7 +10830,7 @@ namespace CommonCoreV2 {
 
   export interface ListAssetListsParams extends DefaultParams {
     /**
-     * CEL expression, e.g. created_at>="2023-08-23T21:10:40Z".
+     * CEL expression over the fields id, name, description, type, state, message, archived (bool), created_at, last_updated_at, last_updated_by (strings; times compare as ISO text), asset, access_control and properties (maps), e.g. created_at>="2023-08-23T21:10:40Z" && access_control.owner=="IBMid-1". A malformed expression or an unknown field is a 400 that says where.
      *
      * (query parameter `query`)
      */
@@ -10629,11 +10844,11 @@ namespace CommonCoreV2 {
      */
     limit?: number;
     /**
-     * Wire name inferred by analogy with other operations of this API.
+     * created_at, -created_at, last_updated_at, -last_updated_at or name, -name; repeat it (or separate with commas) to sort by several. Wire name inferred by analogy with other operations of this API.
      *
      * (query parameter `sort`)
      */
-    sort?: string;
+    sort?: string[];
   }
 
   /**
@@ -10644,7 +10859,7 @@ namespace CommonCoreV2 {
     /**
      * (body field `name`)
      */
-    name?: string;
+    name: string;
     /**
      * (body field `description`)
      */
@@ -10654,7 +10869,24 @@ namespace CommonCoreV2 {
      *
      * (body field `type`)
      */
-    type?: string;
+    type: string;
+    /**
+     * default_state when not given.
+     *
+     * (body field `state`)
+     */
+    state?: string;
+    /**
+     * (body field `asset`)
+     */
+    asset?: {
+      id?: string;
+      type?: string;
+      container?: {
+        id?: string;
+        type?: OpenEnum<'catalog' | 'project' | 'space'>;
+      };
+    };
     /**
      * (body field `items`)
      */
@@ -10667,7 +10899,7 @@ namespace CommonCoreV2 {
 
   export interface DeleteAssetListsParams extends DefaultParams {
     /**
-     * CEL expression, e.g. created_at>="2023-08-23T21:10:40Z".
+     * CEL expression over the fields id, name, description, type, state, message, archived (bool), created_at, last_updated_at, last_updated_by (strings; times compare as ISO text), asset, access_control and properties (maps), e.g. created_at>="2023-08-23T21:10:40Z" && access_control.owner=="IBMid-1". A malformed expression or an unknown field is a 400 that says where.
      *
      * (query parameter `query`)
      */
@@ -11382,14 +11614,67 @@ namespace CommonCoreV2 {
   }
 
   /**
-   * Archive information. Its fields are not documented in the seed.
+   * Archive information of an asset container. The seed documents no fields; these are the fields of this implementation.
    */
   export interface AssetContainerArchiveInfo {
-    [key: string]: any;
+    container: {
+      id: string;
+      type: OpenEnum<'catalog' | 'project' | 'space'>;
+    };
+    /**
+     * active: the assets are reachable; archiving / restoring: the work runs in the background and the assets are not reachable; archived: the assets are kept out of the assets database and are not reachable until restored.
+     */
+    status: OpenEnum<'active' | 'archiving' | 'archived' | 'restoring'>;
+    /**
+     * Whether the container is archived (status archived).
+     */
+    archived: boolean;
+    /**
+     * When the last archive or restore was asked for.
+     */
+    requested_at?: string;
+    /**
+     * IAM id of who asked for it.
+     */
+    requested_by?: string;
+    /**
+     * When the last archive completed.
+     */
+    archived_at?: string;
+    archived_by?: string;
+    /**
+     * When the last restore completed.
+     */
+    restored_at?: string;
+    restored_by?: string;
+    /**
+     * Assets in the archive (archived or restoring).
+     */
+    asset_count?: number;
+    /**
+     * Attachments of those assets.
+     */
+    attachment_count?: number;
+    /**
+     * Why the last archive or restore failed; the container stayed as it was.
+     */
+    failure?: string;
+  }
+  export namespace AssetContainerArchiveInfo {
+    export namespace Constants {
+      /** Values of `status`. */
+      export const Status = {
+        ACTIVE: 'active',
+        ARCHIVING: 'archiving',
+        ARCHIVED: 'archived',
+        RESTORING: 'restoring',
+      } as const;
+      export type Status = (typeof Status)[keyof typeof Status];
+    }
   }
 
   /**
-   * Archive request. Its fields are not documented in the seed.
+   * Archive request. Its fields are not documented in the seed; none is needed.
    */
   export interface AssetContainerArchiveRequest {
     [key: string]: any;
@@ -11522,16 +11807,25 @@ namespace CommonCoreV2 {
      * e.g. order.
      */
     type?: string;
+    /**
+     * default_state until an approver or a functional user changes it.
+     */
     state?: string;
+    /**
+     * Set by approvers and functional users.
+     */
+    message?: string;
+    /**
+     * Set by functional users.
+     */
+    properties?: JsonObject;
+    archived?: boolean;
     asset?: {
       id?: string;
       type?: string;
       container?: {
         id?: string;
-        /**
-         * e.g. catalog.
-         */
-        type?: string;
+        type?: OpenEnum<'catalog' | 'project' | 'space'>;
       };
     };
     access_control?: {
@@ -11541,6 +11835,10 @@ namespace CommonCoreV2 {
     created_at?: string;
     last_updated_at?: string;
     last_updated_by?: string;
+    /**
+     * Number of items (GET .../items lists them).
+     */
+    item_count?: number;
   }
 
   export interface AssetListCollection {
@@ -11552,12 +11850,24 @@ namespace CommonCoreV2 {
   }
 
   export interface AssetListCreate {
-    name?: string;
+    name: string;
     description?: string;
     /**
      * e.g. order.
      */
-    type?: string;
+    type: string;
+    /**
+     * default_state when not given.
+     */
+    state?: string;
+    asset?: {
+      id?: string;
+      type?: string;
+      container?: {
+        id?: string;
+        type?: OpenEnum<'catalog' | 'project' | 'space'>;
+      };
+    };
     items?: AssetListItem[];
   }
 
@@ -11570,20 +11880,14 @@ namespace CommonCoreV2 {
       type?: string;
       container?: {
         id?: string;
-        /**
-         * e.g. catalog.
-         */
-        type?: string;
+        type?: OpenEnum<'catalog' | 'project' | 'space'>;
       };
       metadata?: {
         id?: string;
         type?: string;
         container?: {
           id?: string;
-          /**
-           * e.g. catalog.
-           */
-          type?: string;
+          type?: OpenEnum<'catalog' | 'project' | 'space'>;
         };
       };
     };
@@ -11622,10 +11926,10 @@ namespace CommonCoreV2 {
   >;
 
   /**
-   * Catalog asset metadata of a connection or datasource type.
+   * Catalog asset metadata of a connection or datasource type (no asset_id when the connection was not persisted: persist=false).
    */
   export interface AssetMetadata {
-    asset_id: string;
+    asset_id?: string;
     asset_type?: string;
     asset_category?: string;
     catalog_id?: string;
@@ -11989,6 +12293,7 @@ namespace CommonCoreV2 {
     location_definition?: ConnectionLocation;
     ref_asset_id?: string;
     ref_catalog_id?: string;
+    data_source_definition_asset_id?: string;
   }
   export namespace ConnectionCreate {
     export namespace Constants {
@@ -12054,8 +12359,12 @@ namespace CommonCoreV2 {
     fileName?: string;
     url?: string;
     hash?: string;
+    /**
+     * Hex SHA-256 of the content.
+     */
     digest?: string;
     createdAt?: string;
+    size?: number;
   }
 
   export interface ConnectionFileList {
@@ -12179,6 +12488,7 @@ namespace CommonCoreV2 {
     interaction_properties?: InteractionProperties;
     discovery?: JsonObject;
     actions?: JsonObject[];
+    data_source_definition_id?: string;
   }
 
   export interface DatasourceTypeList {
@@ -12453,6 +12763,31 @@ namespace CommonCoreV2 {
   export interface HardwareSpecificationUpdate {
     '/metadata/name'?: string;
     '/metadata/description'?: string;
+    '/entity/hardware_specification/nodes/cpu/units'?: string;
+    '/entity/hardware_specification/nodes/cpu/model'?: string;
+    '/entity/hardware_specification/nodes/mem/size'?: string;
+    '/entity/hardware_specification/nodes/gpu/num_gpu'?: number;
+    '/entity/hardware_specification/nodes/gpu/name'?: string;
+    '/entity/hardware_specification/nodes/num_nodes'?: number;
+    '/entity/hardware_specification/nodes/worker_pool/id'?: number;
+    '/entity/hardware_specification/nodes/worker_pool/provider'?: string;
+    '/entity/hardware_specification/spark/num_drivers'?: number;
+    '/entity/hardware_specification/spark/num_executors'?: number;
+    '/entity/hardware_specification/spark/driver/cpu/units'?: string;
+    '/entity/hardware_specification/spark/driver/cpu/model'?: string;
+    '/entity/hardware_specification/spark/driver/mem/size'?: string;
+    '/entity/hardware_specification/spark/executor/cpu/units'?: string;
+    '/entity/hardware_specification/spark/executor/cpu/model'?: string;
+    '/entity/hardware_specification/spark/executor/mem/size'?: string;
+    '/entity/hardware_specification/datastage/num_conductors'?: number;
+    '/entity/hardware_specification/datastage/num_computes'?: number;
+    '/entity/hardware_specification/datastage/conductor/cpu/units'?: string;
+    '/entity/hardware_specification/datastage/conductor/cpu/model'?: string;
+    '/entity/hardware_specification/datastage/conductor/mem/size'?: string;
+    '/entity/hardware_specification/datastage/compute/cpu/units'?: string;
+    '/entity/hardware_specification/datastage/compute/cpu/model'?: string;
+    '/entity/hardware_specification/datastage/compute/mem/size'?: string;
+    '/entity/hardware_specification/datastage/instance'?: string;
     [key: string]: any;
   }
 

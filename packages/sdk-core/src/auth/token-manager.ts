@@ -1,4 +1,5 @@
 import { defaultTransport } from '../http/default-transport.ts';
+import { secretsOfBody } from '../errors/redact.ts';
 import { sendOnce } from '../http/send.ts';
 import type { Transport } from '../http/types.ts';
 import { decodeJwtClaims } from './jwt.ts';
@@ -99,7 +100,7 @@ export abstract class TokenManager {
     const res = await sendOnce(
       this.transport,
       { method: 'POST', url, headers: lower, body, disableSslVerification: this.disableSslVerification },
-      { timeout: this.timeout },
+      { timeout: this.timeout, secrets: secretsOfBody(body) },
     );
     return res.result && typeof res.result === 'object' ? res.result : {};
   }

@@ -13,6 +13,8 @@ export interface ApiErrorInit {
   body?: string;
   result?: unknown;
   cause?: unknown;
+  /** Secrets known to the caller (its credentials), removed from the message besides the patterns. */
+  secrets?: readonly string[];
 }
 
 /**
@@ -30,7 +32,7 @@ export class ApiError extends Error {
   readonly result?: unknown;
 
   constructor(init: ApiErrorInit) {
-    super(redact(init.message), init.cause === undefined ? undefined : { cause: init.cause });
+    super(redact(init.message, init.secrets), init.cause === undefined ? undefined : { cause: init.cause });
     this.name = new.target.name;
     this.status = init.status;
     this.statusText = init.statusText ?? '';
@@ -57,8 +59,8 @@ export class InternalServerError extends ApiError {}
 
 /** No response: refused, reset or dropped connection, DNS or TLS failure. */
 export class ConnectionError extends ApiError {
-  constructor(message: string, cause?: unknown) {
-    super({ status: 0, message, cause });
+  constructor(message: string, cause?: unknown, secrets?: readonly string[]) {
+    super({ status: 0, message, cause, secrets });
   }
 }
 
@@ -91,6 +93,7 @@ export function errorFromResponse(
   statusText: string,
   headers: ResponseHeaders,
   bodyText: string,
+  secrets?: readonly string[],
 ): ApiError {
   const result = parseJson(bodyText);
   const parsed = parseErrorBody(result);
@@ -106,5 +109,6 @@ export function errorFromResponse(
     headers,
     body: bodyText,
     result,
+    secrets,
   });
 }

@@ -1,4 +1,5 @@
 import { AbortError, ApiError, ConnectionError, TimeoutError, errorFromResponse } from '../errors/errors.ts';
+import { secretsOfHeaders } from '../errors/redact.ts';
 import { parseResult, readText } from './read-body.ts';
 import type { HttpRequest, Transport } from './types.ts';
 
@@ -16,6 +17,8 @@ export interface SendOptions {
   signal?: AbortSignal;
   /** Resolve with the body as a stream (`AsyncIterable<Uint8Array>`, a `Readable` on Node), unread. */
   stream?: boolean;
+  /** Secrets to keep out of error messages, besides the request's own credentials headers. */
+  secrets?: readonly string[];
 }
 
 /**
@@ -28,6 +31,8 @@ export async function sendOnce(
   options: SendOptions = {},
 ): Promise<SdkResponse> {
   const { timeout, signal, stream } = options;
+  // Computed on failure only: the hot path stays free of it.
+  const secrets = () => [...secretsOfHeaders(request.headers), ...(options.secrets ?? [])];
   if (signal?.aborted) throw new AbortError(`${request.method} ${request.url} aborted before it was sent`);
   // A controller only when there is something to cancel with: it costs CPU on every request.
   const controller = signal || (timeout && timeout > 0) ? new AbortController() : undefined;
@@ -50,7 +55,7 @@ export async function sendOnce(
     const res = await transport.send(controller ? { ...request, signal: controller.signal } : request);
     if (res.status >= 400) {
       const text = await readText(res.body);
-      throw errorFromResponse(res.status, res.statusText, res.headers, text);
+      throw errorFromResponse(res.status, res.statusText, res.headers, text, secrets());
     }
     if (stream) {
       clearTimeout(timer); // the caller reads at its own pace; its signal still cancels the body
@@ -64,8 +69,8 @@ export async function sendOnce(
     settle();
     if (err instanceof ApiError) throw err;
     const what = `${request.method} ${request.url.split('?')[0]}`;
-    if (timedOut) throw new TimeoutError(`${what} timed out after ${timeout} ms`, err);
-    if (signal?.aborted) throw new AbortError(`${what} aborted`, err);
-    throw new ConnectionError(`${what} failed: ${(err as Error)?.message ?? String(err)}`, err);
+    if (timedOut) throw new TimeoutError(`${what} timed out after ${timeout} ms`, err, secrets());
+    if (signal?.aborted) throw new AbortError(`${what} aborted`, err, secrets());
+    throw new ConnectionError(`${what} failed: ${(err as Error)?.message ?? String(err)}`, err, secrets());
   }
 }

@@ -61,7 +61,7 @@ export function openStore(config: ServerConfig): Store {
 /**
  * Kysely prepares every query anew; preparing costs more than running a small query, so keep the
  * prepared statements of the most recent distinct SQL texts. Safe because Kysely's SQLite driver
- * runs one statement at a time on its single connection.
+ * runs one statement at a time on its single connection. Transactions begin immediate (see below).
  */
 function withStatementCache(db: Database.Database, size = 500): Database.Database {
   const cache = new Map<string, Database.Statement>();
@@ -70,6 +70,11 @@ function withStatementCache(db: Database.Database, size = 500): Database.Databas
     get(target, prop, receiver) {
       if (prop !== 'prepare') return Reflect.get(target, prop, receiver);
       return (source: string) => {
+        // A deferred transaction that reads, then writes, fails with SQLITE_BUSY at once when
+        // another process (a second instance on the same file) committed in between: the wait of
+        // busy_timeout does not apply to that upgrade. Taking the write lock at `begin` makes
+        // writers queue instead.
+        if (source === 'begin') source = 'begin immediate';
         let stmt = cache.get(source);
         if (stmt) {
           cache.delete(source); // re-insert: most recently used last

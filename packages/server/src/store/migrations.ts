@@ -5,7 +5,10 @@ import { projectTokenMigrations } from '../areas/projects/tokens-migrations.ts';
 import { spaceMigrations } from '../areas/spaces/migrations.ts';
 import { assetMigrations } from '../areas/assets/migrations.ts';
 import { catalogMigrations } from '../areas/catalogs/migrations.ts';
+import { assetContainerMigrations } from '../areas/asset-containers/migrations.ts';
+import { assetListMigrations } from '../areas/asset-lists/migrations.ts';
 import { codeEngineMigrations } from '../areas/code-engine/migrations.ts';
+import { connectionMigrations } from '../areas/connections/migrations.ts';
 import { assetTransferMigrations } from '../areas/asset-transfer/migrations.ts';
 
 /**
@@ -20,6 +23,9 @@ const all: Record<string, Migration> = {
   ...assetMigrations,
   ...catalogMigrations,
   ...codeEngineMigrations,
+  ...connectionMigrations,
+  ...assetContainerMigrations,
+  ...assetListMigrations,
   ...assetTransferMigrations,
 };
 

@@ -70,6 +70,8 @@ export interface AssetChanges {
   asset_state?: string;
   origin_country?: string | null;
   rov_mode?: number;
+  /** Write only over this version (compare and set); `StaleAssetError` when it changed since. */
+  ifVersion?: number;
 }
 
 /** Keyset position in creation order: `[created_at, asset_id]` of the last asset of a page. */

@@ -63,6 +63,13 @@ export interface SearchResult extends AssetPage {
 
 const NOTHING = async () => {};
 
+/** The asset changed after the caller read it (see `AssetChanges.ifVersion`): read it again and retry. */
+export class StaleAssetError extends Error {
+  constructor(assetId: string) {
+    super(`asset ${assetId} changed while it was being updated`);
+  }
+}
+
 function toAsset(row: AssetRow): Asset {
   return {
     asset_id: row.asset_id,
@@ -266,6 +273,9 @@ export class AssetRepository {
     const work = async (db: AssetExecutor) => {
       const current = await this.getAsset(container, assetId, db);
       if (!current) return undefined;
+      if (changes.ifVersion !== undefined && current.version !== changes.ifVersion) {
+        throw new StaleAssetError(assetId);
+      }
       const now = new Date().toISOString();
       const next: Asset = {
         ...current,
@@ -284,7 +294,7 @@ export class AssetRepository {
         if (changes.origin_country === null) delete next.origin_country;
         else next.origin_country = changes.origin_country;
       }
-      await db
+      const written = await db
         .updateTable('assets')
         .set({
           name: next.name,
@@ -302,7 +312,11 @@ export class AssetRepository {
           updated_at: now,
         })
         .where('asset_id', '=', assetId)
-        .execute();
+        // Compare and set on the version read above: a concurrent writer (another request, another
+        // instance) cannot be overwritten unseen.
+        .where('version', '=', current.version)
+        .executeTakeFirst();
+      if (Number(written.numUpdatedRows) !== 1) throw new StaleAssetError(assetId);
       if (changes.tags !== undefined) {
         await db.deleteFrom('asset_tags').where('asset_id', '=', assetId).execute();
         const keys = tagKeys(next.tags);

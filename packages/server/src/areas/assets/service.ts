@@ -10,7 +10,7 @@ import type { AttachmentRepository } from './attachment-repository.ts';
 import type { Asset, AssetChanges, AssetKey } from './model.ts';
 import { presentAsset, presentAttachment } from './present.ts';
 import { parseQuery } from './query.ts';
-import type { AssetRepository } from './repository.ts';
+import { StaleAssetError, type AssetRepository } from './repository.ts';
 
 export const assetNotFound = (id: string) =>
   notFound(`Asset ${id} does not exist in this container.`, { parameters: [id] });
@@ -120,7 +120,21 @@ export class AssetService {
   }
 
   /** RFC 6902 on `/metadata/...` and `/entity/...`; a failed `test` is a 409. */
+  /**
+   * A JSON Patch applies to the version it read; when another writer got there first, it is
+   * applied again to the newer version, so concurrent patches (adding tags, say) all land.
+   */
   async update(principal: Principal, container: ContainerRef, assetId: string, ops: Operation[]) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.patchOnce(principal, container, assetId, ops);
+      } catch (err) {
+        if (!(err instanceof StaleAssetError) || attempt >= 50) throw err;
+      }
+    }
+  }
+
+  private async patchOnce(principal: Principal, container: ContainerRef, assetId: string, ops: Operation[]) {
     const asset = await this.requireAsset(principal, container, assetId, 'editor');
     const doc: Patchable = {
       metadata: {
@@ -148,7 +162,7 @@ export class AssetService {
         parameters: index === undefined ? [] : [String(index)],
       });
     }
-    const changes: AssetChanges = { updater_id: principal.iamId };
+    const changes: AssetChanges = { updater_id: principal.iamId, ifVersion: asset.version };
     const md = next.metadata;
     if (!md || typeof md !== 'object')
       throw badRequest('The patch removes the metadata.', { parameters: ['metadata'] });

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
 import { registerOperations } from '../../platform/operations.ts';
-import { assetStoreOf } from '../assets/store.ts';
 import { CatalogRepository } from './repository.ts';
 import { CatalogService, type CatalogCreateBody } from './service.ts';
 
@@ -11,7 +10,7 @@ type Page = { limit?: number; bookmark?: string };
 const p = (req: FastifyRequest) => req.params as Params;
 
 export function registerCatalogs(app: FastifyInstance, ctx: AppContext): void {
-  const catalogs = new CatalogService(ctx, new CatalogRepository(ctx.store), assetStoreOf(ctx).assets);
+  const catalogs = new CatalogService(ctx, new CatalogRepository(ctx.store));
 
   registerOperations(app, ctx, {
     'POST /v2/catalogs': async (req: FastifyRequest, reply: FastifyReply) =>

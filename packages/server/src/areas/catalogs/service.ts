@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Principal } from '../../platform/auth/principal.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { badRequest, conflict, notFound } from '../../platform/errors.ts';
-import type { AssetExecutor, AssetRepository } from '../assets/repository.ts';
+import { deleteContainerContents } from '../asset-containers/contents.ts';
 import { decodeBookmark, encodeBookmark, isString } from '../containers/bookmark.ts';
 import { catalogNotFound, requireCatalogRole, requireUserPrincipal, type CatalogRole } from './access.ts';
 import type { CatalogRepository } from './repository.ts';
@@ -62,7 +62,6 @@ export class CatalogService {
   constructor(
     private readonly ctx: AppContext,
     private readonly repo: CatalogRepository,
-    private readonly assets: AssetRepository,
   ) {}
 
   async create(principal: Principal, body: CatalogCreateBody) {
@@ -129,12 +128,9 @@ export class CatalogService {
     await requireCatalogRole(this.repo, principal, id, 'admin');
     const removeContent = await this.repo.transaction(async (trx) => {
       if (!(await this.repo.lockCatalog(trx, id))) throw catalogNotFound(id);
-      const res = await this.assets.deleteContainerAssets(
-        { kind: 'catalog', id },
-        trx as unknown as AssetExecutor,
-      );
+      const remove = await deleteContainerContents(this.ctx, trx, { kind: 'catalog', id });
       await this.repo.deleteCatalog(trx, id);
-      return res.removeContent;
+      return remove;
     });
     await removeContent();
   }

@@ -185,7 +185,10 @@ export function registerAllowedOutboundDestinations(app: FastifyInstance, area: 
             if (key !== allowed) {
               throw fieldError(400, `'${key}' cannot be patched on a destination of type '${d.type}'.`, key);
             }
-            if (value === null) throw fieldError(400, `'${key}' cannot be removed.`, key);
+            // Merge patch: null removes; a destination cannot lack its CIDR block.
+            if (value === null && key === 'cidr_block') {
+              throw fieldError(400, `'${key}' cannot be removed.`, key);
+            }
           }
           if (Object.keys(patch).length === 0) return {};
           if (d.type === 'cidr_block') {
@@ -193,7 +196,11 @@ export function registerAllowedOutboundDestinations(app: FastifyInstance, area: 
             return { entity: { ...d, cidr_block: String(patch.cidr_block) }, transition: deploying };
           }
           return {
-            entity: { ...d, isolation_policy: patch.isolation_policy as 'shared' | 'dedicated' },
+            // A removed policy is the one a create leaves out: shared.
+            entity: {
+              ...d,
+              isolation_policy: (patch.isolation_policy ?? 'shared') as 'shared' | 'dedicated',
+            },
             transition: deploying,
           };
         },

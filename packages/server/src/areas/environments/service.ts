@@ -79,11 +79,14 @@ export class EnvironmentService {
   ) {}
 
   private async resolve(env: Environment): Promise<Resolved> {
+    // Entities may also have been written through the generic asset API: read them defensively.
     const scope = env.container;
-    const hardware = await findHardwareSpecification(this.ctx, scope, env.hardware_specification.guid);
-    const software = env.software_specification
-      ? await findSoftwareSpecification(this.ctx, scope, env.software_specification.guid)
-      : undefined;
+    const hwGuid = env.hardware_specification?.guid;
+    const swGuid = env.software_specification?.guid;
+    const hardware =
+      typeof hwGuid === 'string' ? await findHardwareSpecification(this.ctx, scope, hwGuid) : undefined;
+    const software =
+      typeof swGuid === 'string' ? await findSoftwareSpecification(this.ctx, scope, swGuid) : undefined;
     return { env, hardware, software };
   }
 
@@ -135,7 +138,7 @@ export class EnvironmentService {
     const sparkVersions = list(filter.spark_versions);
     const resources = [];
     for (const env of [...builtinEnvironments(), ...custom]) {
-      const type = env.sub_type.toLowerCase();
+      const type = String(env.sub_type ?? '').toLowerCase();
       if (excludedTypes.includes(type)) continue;
       if (types.length && !types.includes(type)) continue;
       const r = await this.resolve(env);
@@ -184,7 +187,7 @@ export class EnvironmentService {
     for (const ref of r.software!.package_extensions) {
       const asset = await customAsset(this.ctx, scope, PACKAGE_TYPE, ref.guid);
       const p = asset && packageOfAsset(asset);
-      if (!p || p.type !== 'conda_yml' || !p.upload_complete) continue;
+      if (!p || p.type !== 'conda_yml' || !p.upload_complete || typeof p.attachment_id !== 'string') continue;
       const att = await attachments.getAttachment(p.id, p.attachment_id);
       if (!att?.blob_id) continue;
       const { stream } = await blobs.open(att.blob_id);
@@ -296,7 +299,9 @@ export class EnvironmentService {
 function languagesOf(env: Environment, configuration: { language?: { name: string } } | undefined): string[] {
   const out = new Set<string>();
   if (configuration?.language) out.add(configuration.language.name.toLowerCase());
-  for (const k of env.tools_specification?.supported_kernels ?? []) {
+  const kernels = env.tools_specification?.supported_kernels;
+  for (const k of Array.isArray(kernels) ? kernels : []) {
+    if (!k || typeof k !== 'object') continue;
     out.add(String(k.name).toLowerCase());
     if (k.language) out.add(String(k.language).toLowerCase());
   }

@@ -164,7 +164,8 @@ export class PackageExtensionService {
     const p = await this.find(principal, scope, id, 'editor');
     if (p.upload_complete) return presentPackage(p);
     const { assets, attachments, blobs } = this.store();
-    const attachment = await attachments.getAttachment(id, p.attachment_id);
+    const attachment =
+      typeof p.attachment_id === 'string' ? await attachments.getAttachment(id, p.attachment_id) : undefined;
     if (!attachment?.blob_id) {
       throw badRequest(
         `Nothing was uploaded for package extension ${id} yet: PUT the file to its href first.`,

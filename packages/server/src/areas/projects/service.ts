@@ -6,6 +6,7 @@ import { fromJson, nowIso, toJson } from '../../store/db.ts';
 import { requireProjectRole, type ProjectRole } from './access.ts';
 import { decodeBookmark, encodeBookmark } from './bookmark.ts';
 import { runProjectDeletionHooks } from './lifecycle.ts';
+import { deleteContainerContents } from '../asset-containers/contents.ts';
 import {
   DEFAULT_ACCOUNT,
   keywordColumn,
@@ -239,13 +240,16 @@ export class ProjectService {
     return { projectId: id, transactionId };
   }
 
-  /** Deletes the project and everything under it in one database transaction. Admins only. */
+  /** Deletes the project and everything under it (assets too) in one database transaction. Admins only. */
   async delete(principal: Principal, projectId: string): Promise<void> {
     await requireProjectRole(this.ctx.store, principal, projectId, 'admin');
-    await this.db.transaction().execute(async (trx) => {
+    const removeContent = await this.db.transaction().execute(async (trx) => {
       await runProjectDeletionHooks(trx, projectId);
+      const remove = await deleteContainerContents(this.ctx, trx, { kind: 'project', id: projectId });
       await deleteProjectRows(trx, projectId);
+      return remove;
     });
+    await removeContent();
   }
 
   async transaction(

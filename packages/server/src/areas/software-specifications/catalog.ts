@@ -48,7 +48,9 @@ export function softwareOfAsset(a: Asset): SoftwareSpecification {
     type: 'derived',
     display_name: d.display_name ?? a.name,
     ...(d.base_software_specification ? { base_software_specification: d.base_software_specification } : {}),
-    package_extensions: d.package_extensions ?? [],
+    package_extensions: Array.isArray(d.package_extensions)
+      ? d.package_extensions.filter((r) => typeof r?.guid === 'string')
+      : [],
   };
 }
 

@@ -23,7 +23,7 @@ function withLinks(req: FastifyRequest, ctx: AppContext, page: Page, list: strin
 export function registerSpaces(app: FastifyInstance, ctx: AppContext): void {
   const repo = new SpaceRepository(ctx.store);
   const activator = new SpaceActivator(repo, ctx.log);
-  const spaces = new SpaceService(repo, activator);
+  const spaces = new SpaceService(repo, activator, ctx);
   const memberService = new MemberService(ctx, repo);
 
   // Spaces left preparing by a previous run become active on time (or now, when overdue).

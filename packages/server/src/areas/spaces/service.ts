@@ -1,4 +1,6 @@
 import type { Principal } from '../../platform/auth/principal.ts';
+import type { AppContext } from '../../platform/context.ts';
+import { deleteContainerContents } from '../asset-containers/contents.ts';
 import { badRequest, forbidden } from '../../platform/errors.ts';
 import { requireSpaceRole, requireUserPrincipal, resourceNotFound } from './access.ts';
 import type { SpaceActivator } from './lifecycle.ts';
@@ -59,6 +61,7 @@ export class SpaceService {
   constructor(
     private readonly repo: SpaceRepository,
     private readonly activator: SpaceActivator,
+    private readonly ctx: Pick<AppContext, 'store' | 'config'>,
   ) {}
 
   /** Any user may create a space and becomes its admin; it is `preparing` until `ready_at`. */
@@ -188,10 +191,14 @@ export class SpaceService {
     return spaceView(row);
   }
 
-  /** Admins delete a space; its members, tags and compute links go with it, in one transaction. */
+  /** Admins delete a space; its members, tags, compute links and assets go with it, in one transaction. */
   async delete(principal: Principal, spaceId: string): Promise<void> {
     await requireSpaceRole(this.repo, principal, spaceId, 'admin');
-    const deleted = await this.repo.transaction((trx) => this.repo.deleteSpace(trx, spaceId));
-    if (!deleted) throw resourceNotFound(spaceId);
+    const removeContent = await this.repo.transaction(async (trx) => {
+      const remove = await deleteContainerContents(this.ctx, trx, { kind: 'space', id: spaceId });
+      if (!(await this.repo.deleteSpace(trx, spaceId))) throw resourceNotFound(spaceId);
+      return remove;
+    });
+    await removeContent();
   }
 }

@@ -6,7 +6,10 @@ import { unauthorized } from '../errors.ts';
 interface CachedToken {
   principal: Principal;
   exp: number;
+  akid: string;
   checkedAt: number;
+  /** The recheck in flight, shared by every request that finds the entry stale (no stampede). */
+  recheck?: Promise<Principal>;
 }
 
 /** How long a verified token is trusted before its API key is checked again (other instances' revocations). */
@@ -18,6 +21,8 @@ const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 export class Authenticator {
   private readonly cache = new Map<string, CachedToken>();
   private readonly resolvers: BearerResolver[] = [];
+  /** Bumped by every revocation, so that a lookup that raced with one does not cache its answer. */
+  private revocations = 0;
 
   constructor(
     private readonly tokens: TokenService,
@@ -31,6 +36,7 @@ export class Authenticator {
 
   /** Drops cached tokens issued from a key that was just revoked on this instance. */
   forgetApiKey(apiKeyId: string): void {
+    this.revocations++;
     for (const [token, entry] of this.cache) {
       if (entry.principal.kind === 'user' && entry.principal.apiKeyId === apiKeyId) this.cache.delete(token);
     }
@@ -60,6 +66,11 @@ export class Authenticator {
         throw unauthorized('The IAM access token has expired; request a new one.');
       }
       if (now - cached.checkedAt < RECHECK_MS) return cached.principal;
+      // The signature was verified already; only the key's liveness can have changed.
+      cached.recheck ??= this.principalOf(token, cached.akid, cached.exp).finally(() => {
+        cached.recheck = undefined;
+      });
+      return cached.recheck;
     }
     const verified = await this.tokens.verify(token);
     if (!verified.ok) {
@@ -69,8 +80,14 @@ export class Authenticator {
           : 'Unable to verify the IAM access token.',
       );
     }
-    const { claims } = verified;
-    const live = await this.users.liveApiKey(claims.akid);
+    return this.principalOf(token, verified.claims.akid, verified.claims.exp);
+  }
+
+  /** Looks the token's API key up and (re)caches the principal, or forgets the token when revoked. */
+  private async principalOf(token: string, akid: string, exp: number): Promise<Principal> {
+    const checkedAt = Date.now();
+    const revocations = this.revocations;
+    const live = await this.users.liveApiKey(akid);
     if (!live) {
       this.cache.delete(token);
       throw unauthorized('The IAM access token was revoked: its API key or user no longer exists.');
@@ -83,8 +100,11 @@ export class Authenticator {
       isAdmin: Boolean(live.is_admin),
       apiKeyId: live.api_key_id,
     };
-    if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(token, { principal, exp: claims.exp, checkedAt: now });
+    if (revocations !== this.revocations) return principal; // answer this request, trust it no longer
+    if (!this.cache.has(token) && this.cache.size >= CACHE_LIMIT) {
+      this.cache.delete(this.cache.keys().next().value as string);
+    }
+    this.cache.set(token, { principal, exp, akid, checkedAt });
     return principal;
   }
 }
