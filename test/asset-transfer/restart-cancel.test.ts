@@ -123,7 +123,7 @@ describe('exports and imports across a server restart', () => {
       await first?.close();
       await second?.close();
     }
-  }, 120_000);
+  }, 300_000);
 
   it('a transfer whose lease a dead server holds is taken over once the lease expires', async () => {
     setEnv({ ASSET_TRANSFER_STEP_DELAY_MS: '400' });
@@ -157,7 +157,7 @@ describe('exports and imports across a server restart', () => {
       await first?.close();
       await second?.close();
     }
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('cancelling a running transfer', () => {
@@ -223,5 +223,5 @@ describe('cancelling a running transfer', () => {
       setEnv({ ASSET_TRANSFER_STEP_DELAY_MS: undefined });
       await s?.close();
     }
-  }, 120_000);
+  }, 300_000);
 });

@@ -74,6 +74,20 @@ describe('asset exports and imports through the SDK', () => {
     );
     expect(imported.result.entity?.status?.state).toBe('completed');
     expect((await admin.listAssetImports({ projectId: targetId })).result.resources).toHaveLength(1);
+
+    // the same archive as the `file` of a multipart form, streamed
+    const formTarget = await newProject(s, s.adminToken);
+    const viaForm = await admin.createAssetImport({
+      projectId: formTarget,
+      file: Readable.from([zip]),
+      format: 'json',
+    });
+    expect(viaForm.status).toBe(200);
+    const formDone = await eventually(
+      () => admin.getAssetImport({ importId: viaForm.result.metadata.id, projectId: formTarget }),
+      (r) => done(r.result.entity!.status!.state),
+    );
+    expect(formDone.result.entity?.status?.state).toBe('completed');
     const rows = await storedAssets(s, { kind: 'project', id: targetId, q: '' });
     expect(rows.map((r: any) => r.name)).toEqual(['report']);
 

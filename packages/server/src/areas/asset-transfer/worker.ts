@@ -207,9 +207,9 @@ export class TransferWorker {
       }
       await this.store.blobs.delete([job.archive_blob_id!]).catch((err) => this.warn(err));
     } catch (err) {
-      // All or nothing: the container keeps no asset of an import that did not complete.
-      if (!(err instanceof Interrupted && this.closed))
-        await removeImported(this.store, container, [...idMap.values()]);
+      // All or nothing: a failed import keeps no asset. (A cancelled one is cleaned up by cleanUp; one
+      // whose lease went to another server is that server's to finish.)
+      if (!(err instanceof Interrupted)) await removeImported(this.store, container, [...idMap.values()]);
       throw err;
     } finally {
       archive?.close();
@@ -219,14 +219,15 @@ export class TransferWorker {
 
   private async fail(job: TransferRow, err: unknown): Promise<void> {
     const reason = reasonOf(job.kind, err);
-    const ended = await this.repo.finish(job.id, this.me, {
+    // An import's kept archive goes first: once the state says failed, nothing of it is left.
+    if (job.kind === 'import' && job.archive_blob_id) {
+      await this.store.blobs.delete([job.archive_blob_id]).catch((e) => this.warn(e));
+    }
+    await this.repo.finish(job.id, this.me, {
       state: 'failed',
       failure: reason,
       ...(job.kind === 'import' ? { archive_blob_id: null } : {}),
     });
-    if (ended && job.kind === 'import' && job.archive_blob_id) {
-      await this.store.blobs.delete([job.archive_blob_id]).catch((e) => this.warn(e));
-    }
   }
 
   /** A cancelled transfer: an import's created assets and kept archive go; then no work is left. */
