@@ -116,7 +116,7 @@ async function demo(url: string, apikey: string): Promise<void> {
     storage: { type: 'assetfiles' },
   });
   const projectId = created.result.location!.split('/').pop()!;
-  const { result: project } = await service.getProject({ projectId, include: 'members' });
+  const { result: project } = await service.getProject({ projectId, include: 'fields,members' });
   say(`created "${project.entity?.name}" (${projectId}); admin: ${project.entity?.members?.[0]?.user_name}`);
 
   step('Space');

@@ -271,7 +271,12 @@ function build() {
     }
     // parameters the reference lacks that the server accepts (each module entry says why)
     const params = [...op.params, ...(spec.extraParameters || [])];
-    if (params.length) o.parameters = params.map((p) => buildParameter(p, (spec.parameters || {})[p.name]));
+    if (params.length)
+      o.parameters = params.map((p) => {
+        const built = buildParameter(p, (spec.parameters || {})[p.name]);
+        // marked, so that the reference's own parameters can still be counted exactly
+        return op.params.includes(p) ? built : { ...built, 'x-not-in-reference': true };
+      });
     for (const name of Object.keys(spec.parameters || {}))
       if (!params.some((p) => p.name === name)) fail(`${key}: override for unknown parameter ${name}`);
 

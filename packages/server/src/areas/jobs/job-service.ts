@@ -72,6 +72,7 @@ export class JobService {
     role: ContainerRole,
   ): Promise<Asset> {
     await requireContainerRole(this.ctx, principal, container, role);
+    await this.indexArrivals(container);
     let asset = await this.store.assets.getAsset(container, idOrName);
     if (!asset || asset.asset_type !== 'job') {
       const id = await this.repo.jobIdByServingName(container, idOrName);
@@ -117,6 +118,7 @@ export class JobService {
 
   async list(principal: Principal, container: ContainerRef, q: JobListQuery) {
     await requireContainerRole(this.ctx, principal, container, 'viewer');
+    await this.indexArrivals(container);
     const limit = Math.min(q.limit ?? 100, 200);
     let jobId: string | undefined;
     if (q.run_id !== undefined) {
@@ -275,6 +277,32 @@ export class JobService {
       entity.asset_ref_type = target.asset_type;
     }
     return entity;
+  }
+
+  /**
+   * Indexes jobs that reached the container without this service (asset imports, project archives),
+   * so they list, run and schedule like the others. A serving name already used on the server is not
+   * carried over: serving names stay unique.
+   */
+  private async indexArrivals(container: ContainerRef): Promise<void> {
+    for (const id of await this.repo.unindexedJobIds(container)) {
+      // Read before the transaction: on SQLite a query outside it would wait for it forever.
+      const asset = await this.store.assets.getAsset(container, id);
+      if (!asset) continue;
+      const job = asset.entity.job;
+      const def = this.definitionOf(
+        asset,
+        (typeof job === 'object' && job !== null ? job : {}) as JobEntity,
+        false,
+      );
+      await this.repo.transaction(async (trx) => {
+        if (await this.repo.getDefinition(id, trx)) return;
+        if (def.serving_name && (await this.repo.servingNameTaken(def.serving_name, id, trx))) {
+          def.serving_name = null;
+        }
+        await this.repo.putDefinition(def, trx);
+      });
+    }
   }
 
   /** The index row of a job; `fired` when a one-off schedule already ran. */

@@ -82,6 +82,27 @@ export class JobRepository {
     return row?.job_id;
   }
 
+  /** Job assets of a container with no index row: they arrived another way (asset imports, archives). */
+  async unindexedJobIds(container: ContainerRef): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('assets')
+      .select('assets.asset_id')
+      .where('assets.container_kind', '=', container.kind)
+      .where('assets.container_id', '=', container.id)
+      .where('assets.asset_type', '=', 'job')
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('job_definitions as d')
+              .select('d.job_id')
+              .whereRef('d.job_id', '=', 'assets.asset_id'),
+          ),
+        ),
+      )
+      .execute();
+    return rows.map((r) => r.asset_id);
+  }
+
   async servingNameTaken(name: string, exceptJob?: string, trx: JobExecutor = this.db): Promise<boolean> {
     let q = trx.selectFrom('job_definitions').select('job_id').where('serving_name', '=', name);
     if (exceptJob) q = q.where('job_id', '!=', exceptJob);
