@@ -113,6 +113,9 @@ const VALID_BODIES: Record<string, unknown> = {
   'POST /v2/assets': { metadata: { name: 'matrix', asset_type: 'data_asset' }, entity: {} },
   'PATCH /v2/assets/{asset_id}': [{ op: 'replace', path: '/metadata/name', value: 'renamed' }],
   'PATCH /v2/environments/{environment_guid}': { '/metadata/name': 'renamed' },
+  'PATCH /v2/connections/{connection_id}': [{ op: 'replace', path: '/name', value: 'renamed' }],
+  'POST /v2/jobs': { job: { name: 'matrix', asset_ref: '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9' } },
+  'PATCH /v2/jobs/{job_id}': [{ op: 'replace', path: '/metadata/name', value: 'renamed' }],
   'POST /v2/hardware_specifications': {
     name: 'matrix',
     nodes: { cpu: { units: '2' }, mem: { size: '8Gi' } },
@@ -291,7 +294,8 @@ describe(`auth matrix over every registered operation (${TEST_DB})`, () => {
       if (res.status !== expected) wrong.push(`non-member ${key}: ${res.status} ${JSON.stringify(res.body)}`);
       else expectErrorShape(op.format, expected, res.body, `non-member: ${key}`);
       outsiderChecks++;
-      const write = op.method !== 'GET' && !/search/i.test(op.operationId);
+      // Searches and connection actions (test, record counts...) read through POST/PUT: viewers may.
+      const write = op.method !== 'GET' && !/search|performAction/i.test(op.operationId);
       if (write && scoped) {
         const r = await send(op, url, `Bearer ${viewer.token}`, body, contentType);
         if (r.status !== 403) wrong.push(`viewer write ${key}: ${r.status} ${JSON.stringify(r.body)}`);
