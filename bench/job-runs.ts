@@ -4,7 +4,7 @@
  * concurrent short runs through the API, beside the same 200 processes spawned directly with the
  * worker's concurrency. Every run must complete (none lost).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -75,11 +75,19 @@ async function clockOf(s: OurServer, job: string, q: string, runId: string): Pro
   return Number(logs.results[0]);
 }
 
+/**
+ * The interpreter the server runs: `python3` resolved to its real binary, as the run worker does
+ * (a version manager's shim on PATH would otherwise add its own start-up to the baseline only).
+ */
+const PYTHON =
+  process.env.JOB_PYTHON ||
+  execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+
 /** Spawns the script directly; resolves with (its clock - spawn time) once it exits. */
 async function direct(file: string): Promise<{ startMs: number }> {
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn('python3', ['-u', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(PYTHON, ['-u', file], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.once('error', reject);
