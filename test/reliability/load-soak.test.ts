@@ -21,6 +21,8 @@ import {
  */
 const CLIENTS = sized('SOAK_CLIENTS', 200);
 const SECONDS = sized('SOAK_SECONDS', 600);
+/** The shortest run whose memory growth is a verdict on leaks (the documented run is 600 s). */
+const MEMORY_VERDICT_SECONDS = 300;
 
 let database: TestDatabase | undefined;
 let server: ChildServer | undefined;
@@ -145,6 +147,8 @@ describe(`load and soak (${TEST_DB})`, () => {
     );
     expect(unexpected.slice(0, 20)).toEqual([]);
     expect(latencies.length).toBeGreaterThan(CLIENTS);
-    expect(growth).toBeLessThan(0.1);
+    // Flat memory is judged on a long run only: in the first minutes the SQLite page cache, the
+    // connection pools and V8's heap sizing still grow with the data the workload writes.
+    if (SECONDS >= MEMORY_VERDICT_SECONDS) expect(growth).toBeLessThan(0.1);
   }, 3_600_000);
 });
