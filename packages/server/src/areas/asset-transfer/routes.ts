@@ -1,11 +1,12 @@
 import fs from 'node:fs';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
 import { ApiError, badRequest } from '../../platform/errors.ts';
 import { registerOperations } from '../../platform/operations.ts';
+import { capped, discardRest } from '../../platform/uploads.ts';
 import { payloadTooLarge } from '../../store/blobs.ts';
 import { containerOfQuery, requireContainerRole } from '../containers/access.ts';
 import { pageLinks } from '../spaces/paging.ts';
@@ -22,30 +23,6 @@ const param = (req: FastifyRequest, name: 'export_id' | 'import_id') =>
 /** Text fields the import form may carry beside `file`. */
 const FORM_FIELDS = new Set(['encryption_key', 'format']);
 const FIELD_MAX = 4 * 1024;
-
-/** Counts the bytes going through and fails with a 413 once they pass `limit`. */
-function capped(limit: number): Transform {
-  let size = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      size += chunk.length;
-      done(size > limit ? payloadTooLarge(limit) : null, chunk);
-    },
-  });
-}
-
-/** After a refused upload: read and drop the rest so the client gets the answer (up to a cap). */
-function discardRest(req: FastifyRequest, cap: number): void {
-  const raw = req.raw;
-  if (raw.readableEnded || raw.destroyed) return;
-  raw.unpipe();
-  let dropped = 0;
-  raw.on('data', (chunk: Buffer) => {
-    dropped += chunk.length;
-    if (dropped > cap) raw.socket?.destroy();
-  });
-  raw.resume();
-}
 
 const mediaOf = (req: FastifyRequest) =>
   String(req.headers['content-type'] ?? '')

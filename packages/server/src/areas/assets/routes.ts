@@ -4,6 +4,7 @@ import type { Operation } from 'fast-json-patch';
 import type { AppContext } from '../../platform/context.ts';
 import { ApiError } from '../../platform/errors.ts';
 import { registerOperations } from '../../platform/operations.ts';
+import { discardRest } from '../../platform/uploads.ts';
 import { containerOfQuery } from '../containers/access.ts';
 import { AttachmentService, type AttachmentCreateBody } from './attachment-service.ts';
 import { assetStoreOf } from './store.ts';
@@ -23,21 +24,6 @@ function baseUrl(req: FastifyRequest, ctx: AppContext): string {
 function declaredLength(req: FastifyRequest): number | undefined {
   const n = Number(req.headers['content-length']);
   return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
-}
-
-/**
- * After a refused upload (413, or storage failing) the client may still be sending: read and drop
- * the rest so that it gets the answer, but no more than `cap` bytes (then the connection goes).
- */
-function discardRest(req: FastifyRequest, cap: number): void {
-  const raw = req.raw;
-  if (raw.readableEnded || raw.destroyed) return;
-  let dropped = 0;
-  raw.on('data', (chunk: Buffer) => {
-    dropped += chunk.length;
-    if (dropped > cap) raw.socket?.destroy();
-  });
-  raw.resume();
 }
 
 export function registerAssets(app: FastifyInstance, ctx: AppContext): void {

@@ -4,6 +4,7 @@ import type { Operation } from 'fast-json-patch';
 import type { AppContext } from '../../platform/context.ts';
 import { ApiError } from '../../platform/errors.ts';
 import { registerOperations } from '../../platform/operations.ts';
+import { discardRest } from '../../platform/uploads.ts';
 import { assetStoreOf } from '../assets/store.ts';
 import { containerOfQuery } from '../containers/access.ts';
 import { datasourceTypesOf } from '../datasource-types/registry.ts';
@@ -25,18 +26,6 @@ const container = (req: FastifyRequest) => containerOfQuery(req.query as Record<
 function declaredLength(req: FastifyRequest): number | undefined {
   const n = Number(req.headers['content-length']);
   return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
-}
-
-/** After a refused upload, read and drop what the client still sends (up to `cap`), so it gets the answer. */
-function discardRest(req: FastifyRequest, cap: number): void {
-  const raw = req.raw;
-  if (raw.readableEnded || raw.destroyed) return;
-  let dropped = 0;
-  raw.on('data', (chunk: Buffer) => {
-    dropped += chunk.length;
-    if (dropped > cap) raw.socket?.destroy();
-  });
-  raw.resume();
 }
 
 /** Connections, discovery, actions and connection files; data source types beside them. */

@@ -1,12 +1,11 @@
 import fs from 'node:fs';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
 import { ApiError, badRequest, forbidden } from '../../platform/errors.ts';
 import { registerOperations, type OperationHandler } from '../../platform/operations.ts';
-import { payloadTooLarge } from '../../store/blobs.ts';
+import { capped, discardRest } from '../../platform/uploads.ts';
 import { ArchiveImporter } from './archive-import.ts';
 import type { CreateProjectInput, ProjectService } from './service.ts';
 
@@ -14,30 +13,6 @@ const CREATE = 'POST /transactional/v2/projects';
 /** Text fields the multipart form may carry beside `file` (ARCHIVE.md). */
 const FORM_FIELDS = new Set(['name', 'description', 'generator', 'type', 'tags']);
 const FIELD_MAX = 64 * 1024;
-
-/** Counts the bytes going through and fails with a 413 once they pass `limit`. */
-function capped(limit: number): Transform {
-  let size = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      size += chunk.length;
-      done(size > limit ? payloadTooLarge(limit) : null, chunk);
-    },
-  });
-}
-
-/** After a refused upload: read and drop the rest so the client gets the answer (up to a cap). */
-function discardRest(req: FastifyRequest, cap: number): void {
-  const raw = req.raw;
-  if (raw.readableEnded || raw.destroyed) return;
-  raw.unpipe();
-  let dropped = 0;
-  raw.on('data', (chunk: Buffer) => {
-    dropped += chunk.length;
-    if (dropped > cap) raw.socket?.destroy();
-  });
-  raw.resume();
-}
 
 /** A parser error of the multipart body as the API's answer. */
 function formError(err: unknown): ApiError {
