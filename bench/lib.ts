@@ -55,6 +55,8 @@ export function startProcess(command: string, args: string[], env: Record<string
 
 export const startBare = (body: string) =>
   startProcess(process.execPath, ['bench/bare-server.mjs'], { BARE_BODY: body });
+export const startFastifyFloor = (body: string) =>
+  startProcess(process.execPath, ['bench/fastify-floor.mjs'], { BARE_BODY: body });
 
 export interface OurServer extends Running {
   adminKey: string;
@@ -191,25 +193,32 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Throughput, latency and server CPU of one GET against ours and against bare node:http serving the same bytes. */
+/**
+ * Throughput, latency and server CPU of one GET against ours, against bare node:http serving the
+ * same bytes, and against Fastify alone serving them (the floor of any server built on it).
+ */
 export async function versusBare(
   s: OurServer,
   path: string,
   opts: { connections: number; seconds: number },
-): Promise<{ ours: LoadResult; bare: LoadResult }> {
+): Promise<{ ours: LoadResult; bare: LoadResult; floor: LoadResult }> {
   const headers = { authorization: `Bearer ${s.token}` };
   const sample = await fetch(s.url + path, { headers });
   const body = await sample.text();
   if (sample.status !== 200) throw new Error(`${path}: ${sample.status} ${body}`);
+  const measure = async (server: Running, extra: Record<string, string> = {}) => {
+    await load(server.url + path, { connections: opts.connections, seconds: 1, headers: extra }); // warm-up
+    return load(server.url + path, { ...opts, headers: extra, pid: server.pid });
+  };
   const bareServer = await startBare(body);
+  const floorServer = await startFastifyFloor(body);
   try {
-    await load(bareServer.url, { connections: opts.connections, seconds: 1 }); // warm-up
-    const bare = await load(bareServer.url, { ...opts, pid: bareServer.pid });
-    await load(s.url + path, { connections: opts.connections, seconds: 1, headers });
-    const ours = await load(s.url + path, { ...opts, headers, pid: s.pid });
+    const bare = await measure(bareServer);
+    const floor = await measure(floorServer);
+    const ours = await measure(s, headers);
     if (ours.errors) throw new Error(`${path}: ${ours.errors} failed requests`);
-    return { ours, bare };
+    return { ours, bare, floor };
   } finally {
-    await bareServer.stop();
+    await Promise.all([bareServer.stop(), floorServer.stop()]);
   }
 }

@@ -33,8 +33,26 @@ export async function createProjects(s: OurServer, from: number, to: number): Pr
 }
 
 async function againstBare(s: OurServer, db: BenchDb, name: string, path: string, seconds: number) {
-  const { ours, bare } = await versusBare(s, path, { connections: CONNECTIONS, seconds });
+  const { ours, bare, floor } = await versusBare(s, path, { connections: CONNECTIONS, seconds });
   const rows: BenchRow[] = [
+    {
+      name: `${name}: framework floor (Fastify alone, same bytes), throughput`,
+      db,
+      figure: Math.round(floor.rps),
+      unit: 'req/s',
+      baseline: `${Math.round(bare.rps).toLocaleString('en-US')} (bare node:http)`,
+      ratio: floor.rps / bare.rps,
+      note: 'the best ratio any Fastify server can reach here',
+    },
+    {
+      name: `${name}: framework floor (Fastify alone, same bytes), CPU per request`,
+      db,
+      figure: Math.round(floor.cpuUsPerRequest!),
+      unit: 'µs',
+      baseline: `${Math.round(bare.cpuUsPerRequest!)} (bare node:http)`,
+      ratio: bare.cpuUsPerRequest! / floor.cpuUsPerRequest!,
+      note: 'capacity ratio bare/floor',
+    },
     {
       name: `${name}: throughput at ${CONNECTIONS} connections`,
       db,

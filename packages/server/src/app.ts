@@ -77,9 +77,12 @@ export async function buildServer(config: ServerConfig): Promise<BuiltServer> {
   );
   await app.register(formbody);
   // Fastify validates a missing body as `null`, like a JSON "null" body; no operation takes the latter.
-  app.addHook('preValidation', async (req) => {
+  // A callback hook, not an async one: it runs on every request, and a promise per request shows.
+  app.addHook('preValidation', (req, _reply, done) => {
     if (req.body === null && req.headers['content-type'] !== undefined) {
-      throw new ApiError(400, 'Invalid request body: must not be null.');
+      done(new ApiError(400, 'Invalid request body: must not be null.'));
+    } else {
+      done();
     }
   });
 

@@ -213,15 +213,15 @@ export interface ProjectFilter {
 /**
  * The filtered set, driven by the member indexes (`project_members_by_member`, or
  * `project_members_by_member_account` with an account): the caller's memberships ordered by
- * project id, which carry the project's account and type. The project row is joined by
- * primary key for the page itself and for the name filter only.
+ * project id, which carry the project's account and type. The project row is joined for the
+ * name filter only (and by primary key for the page's rows, see listProjectsPage).
  */
-function filtered(db: ProjectDb, f: ProjectFilter, joinProjects: boolean): SelectQueryBuilder<any, any, any> {
+function filtered(db: ProjectDb, f: ProjectFilter): SelectQueryBuilder<any, any, any> {
   const any = db as unknown as Kysely<any>;
   let q: SelectQueryBuilder<any, any, any> = any
     .selectFrom('project_members as pm')
     .where('pm.iam_id', '=', f.iamId);
-  if (joinProjects || f.name) q = q.innerJoin('projects as p', 'p.id', 'pm.project_id');
+  if (f.name) q = q.innerJoin('projects as p', 'p.id', 'pm.project_id');
   if (f.onlyProjectId) q = q.where('pm.project_id', '=', f.onlyProjectId);
   if (f.guids?.length) q = q.where('pm.project_id', 'in', f.guids);
   if (f.bssAccountId !== undefined) q = q.where('pm.bss_account_id', '=', f.bssAccountId);
@@ -270,23 +270,32 @@ export async function listProjectsPage(
   f: ProjectFilter,
   page: { afterId?: string; limit: number; skip: number },
 ): Promise<ProjectRow[]> {
-  let q = filtered(db, f, true).selectAll('p');
-  if (page.afterId) q = q.where('pm.project_id', '>', page.afterId);
-  q = q.orderBy('pm.project_id').limit(page.limit);
-  if (page.skip) q = q.offset(page.skip);
-  return (await q.execute()) as ProjectRow[];
+  // The page's ids first, from the member index in order, then their rows: joined before the
+  // limit, PostgreSQL may walk the projects table from its start (a merge join) and a deep page
+  // costs as much as everything before it.
+  let ids = filtered(db, f).select('pm.project_id');
+  if (page.afterId) ids = ids.where('pm.project_id', '>', page.afterId);
+  ids = ids.orderBy('pm.project_id').limit(page.limit);
+  if (page.skip) ids = ids.offset(page.skip);
+  const any = db as unknown as Kysely<any>;
+  return (await any
+    .selectFrom(ids.as('page'))
+    .innerJoin('projects as p', 'p.id', 'page.project_id')
+    .selectAll('p')
+    .orderBy('page.project_id')
+    .execute()) as ProjectRow[];
 }
 
 /** How many projects match, counting at most `cap` of them when a cap is given. */
 export async function countProjects(db: ProjectDb, f: ProjectFilter, cap?: number): Promise<number> {
   const any = db as unknown as Kysely<any>;
   if (cap === undefined) {
-    const row = await filtered(db, f, false)
+    const row = await filtered(db, f)
       .select((eb) => eb.fn.countAll().as('n'))
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
-  const inner = filtered(db, f, false).select('pm.project_id').limit(cap).as('capped');
+  const inner = filtered(db, f).select('pm.project_id').limit(cap).as('capped');
   const row = await any
     .selectFrom(inner)
     .select((eb) => eb.fn.countAll().as('n'))

@@ -3,7 +3,7 @@ import type { Principal } from '../../platform/auth/principal.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { badRequest, forbidden, notFound } from '../../platform/errors.ts';
 import { fromJson, nowIso, toJson } from '../../store/db.ts';
-import { requireProjectRole, type ProjectRole } from './access.ts';
+import { requireProjectAccess, requireProjectRole, type ProjectRole } from './access.ts';
 import { decodeBookmark, encodeBookmark } from './bookmark.ts';
 import { runProjectDeletionHooks } from './lifecycle.ts';
 import { deleteContainerContents } from '../asset-containers/contents.ts';
@@ -267,14 +267,14 @@ export class ProjectService {
 
   /** The project with the requested sections; undefined for `include=nothing` (204). */
   async get(principal: Principal, projectId: string, include: string | undefined) {
-    const role = await requireProjectRole(this.ctx.store, principal, projectId, 'viewer');
+    const { role, project } = await requireProjectAccess(this.ctx.store, principal, projectId, 'viewer');
     const sections = sectionsOf(include);
     if (sections.size === 0) return undefined;
-    return this.view(projectId, sections, role);
+    return this.view(projectId, sections, role, project);
   }
 
-  private async view(projectId: string, sections: Set<Section>, role: ProjectRole) {
-    const row = await findProject(this.db, projectId);
+  private async view(projectId: string, sections: Set<Section>, role: ProjectRole, read?: ProjectRow) {
+    const row = read ?? (await findProject(this.db, projectId));
     if (!row) throw notFound(`Failed to retrieve project: ${projectId}.`);
     const members = sections.has('members')
       ? (await membersOfProjects(this.db, [projectId])).get(projectId)
