@@ -65,6 +65,11 @@ describe('jobs: create, get, list, update, delete', () => {
         enable_notifications: true,
       });
       expect(job.href).toBe(`/v2/assets/${job.asset_id}?${c.q}`);
+      // the container's name, as project_name or space_name
+      const container = await s.call('GET', `/v2/${kind}s/${c.id}`, { token: w.editor.token });
+      expect(container.body.entity.name).toBeTruthy();
+      expect(job.entity.job[`${kind}_name`]).toBe(container.body.entity.name);
+      expect(job.entity.job).not.toHaveProperty(kind === 'project' ? 'space_name' : 'project_name');
 
       // by id and by serving name, as a viewer
       for (const id of [job.asset_id, servingName]) {

@@ -189,8 +189,8 @@ export interface LastRun {
   updated_at: string;
 }
 
-/** A job as the API shows it: stored fields, the next slots and its last run. */
-export function presentJob(asset: Asset, futureRuns: Date[], lastRun?: LastRun) {
+/** A job as the API shows it: stored fields, the next slots, its container's name and its last run. */
+export function presentJob(asset: Asset, futureRuns: Date[], containerName: string, lastRun?: LastRun) {
   const job = (asset.entity.job ?? {}) as JobEntity;
   return {
     metadata: catalogMetadata(asset),
@@ -204,6 +204,7 @@ export function presentJob(asset: Asset, futureRuns: Date[], lastRun?: LastRun) 
         last_run_status: lastRun?.state ?? '',
         last_run_status_timestamp: lastRun ? Date.parse(lastRun.updated_at) : 0,
         future_scheduled_runs: futureRuns.map((d) => d.toISOString()),
+        [asset.container.kind === 'space' ? 'space_name' : 'project_name']: containerName,
       },
     },
     href: `/v2/assets/${asset.asset_id}?${containerQueryString(asset.container)}`,

@@ -132,9 +132,10 @@ export class JobService {
       decodeKey(q.next),
     );
     const results = [];
+    const containerName = await this.repo.containerName(container);
     for (const row of page.rows) {
       const asset = await this.store.assets.getAsset(container, row.job_id);
-      if (asset) results.push(await this.present(asset));
+      if (asset) results.push(await this.present(asset, containerName));
     }
     return { total_rows: page.total, results, next: nextToken(page.next) };
   }
@@ -249,7 +250,8 @@ export class JobService {
     return { results: [taken ? 'serving_name already exists in DB' : 'serving_name does not exist in DB'] };
   }
 
-  async present(asset: Asset) {
+  /** `containerName`: the project's or space's name, when the caller has it already (lists). */
+  async present(asset: Asset, containerName?: string) {
     const entity = (asset.entity.job ?? {}) as JobEntity;
     const def = await this.repo.getDefinition(asset.asset_id);
     const future: Date[] = [];
@@ -261,7 +263,8 @@ export class JobService {
       }
     }
     const last = await this.repo.lastRun(asset.asset_id);
-    return presentJob(asset, future, last);
+    const name = containerName ?? (await this.repo.containerName(asset.container));
+    return presentJob(asset, future, name, last);
   }
 
   /** The entity after the job rules; the asset it refers to must be in the same container. */

@@ -222,6 +222,16 @@ export class JobRepository {
     return row?.job_id;
   }
 
+  /** The name of the project or space a job lives in (`project_name` / `space_name` of a job). */
+  async containerName(container: ContainerRef): Promise<string> {
+    const any = this.db as unknown as Kysely<any>;
+    const table =
+      container.kind === 'space' ? 'spaces' : container.kind === 'project' ? 'projects' : undefined;
+    if (!table) return '';
+    const row = await any.selectFrom(table).select('name').where('id', '=', container.id).executeTakeFirst();
+    return (row?.name as string | undefined) ?? '';
+  }
+
   async lastRun(jobId: string): Promise<JobRun | undefined> {
     const row = await this.db
       .selectFrom('job_runs')
