@@ -87,4 +87,33 @@ describe('a project token on the projects core', () => {
     expect(after.status).toBe(401);
     expect((await s.call('GET', '/v2/projects/tokens/introspect', { token })).status).toBe(401);
   });
+
+  it('works in the other areas that act inside its project, and nowhere else', async () => {
+    const token = await issue('editor');
+    // Operations that require a container: its own project passes, another project is a 403.
+    const own = await s.call('GET', `/v2/connections?project_id=${projectId}`, { token });
+    expect(own.status, own.text).toBe(200);
+    const created = await s.call('POST', `/v2/jobs?project_id=${projectId}`, {
+      token,
+      body: { job: { name: 'made with a project token', asset_ref_type: 'data_flow', configuration: {} } },
+    });
+    expect(created.status, created.text).toBe(201);
+    const jobs = await s.call('GET', `/v2/jobs?project_id=${projectId}`, { token });
+    expect(jobs.body.results.map((j: any) => j.metadata.asset_id)).toContain(created.body.metadata.asset_id);
+    const exportsOwn = await s.call('GET', `/v2/asset_exports?project_id=${projectId}`, { token });
+    expect(exportsOwn.status, exportsOwn.text).toBe(200);
+    for (const path of [
+      `/v2/connections?project_id=${otherProjectId}`,
+      `/v2/jobs?project_id=${otherProjectId}`,
+      `/v2/asset_exports?project_id=${otherProjectId}`,
+    ]) {
+      const other = await s.call('GET', path, { token });
+      expect(other.status, `${path}: ${other.text}`).toBe(403);
+    }
+    // Operations that may act outside any container refuse it.
+    for (const path of ['/v2/software_specifications', '/v2/datasource_types', '/v2/spaces']) {
+      const global = await s.call('GET', path, { token });
+      expect(global.status, `${path}: ${global.text}`).toBe(403);
+    }
+  });
 });

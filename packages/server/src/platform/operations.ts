@@ -25,6 +25,15 @@ export interface RouteConfig {
 /** Areas whose every operation checks the project scope of a project token (see projects/access.ts). */
 const PROJECT_TOKEN_AREAS = new Set(['projects', 'transactional projects', 'assets']);
 
+/**
+ * A project token may call an operation of those areas, or one whose contract requires a container
+ * (`x-required-one-of` with `project_id`): its container role check (containers/access.ts) lets a
+ * project token through for its own project only. Operations that may act outside any container
+ * (global runtime specifications, data source types, serving names...) refuse it.
+ */
+const projectTokensAllowed = (area: string, requiredOneOf: string[] | undefined): boolean =>
+  PROJECT_TOKEN_AREAS.has(area) || Boolean(requiredOneOf?.includes('project_id'));
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     api?: RouteConfig;
@@ -73,7 +82,7 @@ export function registerOperations(
           operationId: op.operationId,
           auth: true,
           rateCategory: rateCategoryOf(op.method, op.operationId, op.statuses),
-          projectTokens: PROJECT_TOKEN_AREAS.has(op.area),
+          projectTokens: projectTokensAllowed(op.area, oneOf),
         },
       },
       handler: oneOf
