@@ -165,6 +165,9 @@ export class BaseService {
       ? encodeMultipart(options.formData)
       : encodeBody(options.body, options.form, given['content-type']);
     if (encoded.contentType) given['content-type'] = encoded.contentType;
+    // A content type without a body announces a body that is not there: servers answer 400
+    // (Fastify: "Body cannot be empty when content-type is set to 'application/json'").
+    else if (encoded.body === undefined) delete given['content-type'];
     const signal = options.signal ?? defaultOptions.signal;
     const timeout = options.timeout ?? defaultOptions.timeout ?? this.baseOptions.timeout;
     const stream = options.responseType === 'stream';

@@ -63,7 +63,9 @@ function describeBody(op, components) {
       required,
       description: schema.description,
     };
-  if (!schema.additionalProperties && schema.properties) return { mode: 'fixed', contentType: json };
+  // An empty object body: sent (`{}`) only when the contract requires it.
+  if (!schema.additionalProperties && schema.properties)
+    return { mode: 'fixed', contentType: required ? json : undefined, required };
   return {
     mode: 'whole',
     contentType: json,
@@ -313,10 +315,14 @@ export function operationMethod(d, service) {
   if (path) options.push(['path', path]);
   const query = objectLiteral(qs, '        ');
   if (query) options.push(['qs', query]);
+  // An optional body is left out when none of its fields is given: `{}` is a body, and servers
+  // validate it as one.
   let bodyCode;
-  if (d.body.mode === 'flatten') bodyCode = objectLiteral(pick('body'), '        ');
-  else if (d.body.mode === 'whole' || d.body.mode === 'binary') bodyCode = `_params.${d.body.name}`;
-  else if (d.body.mode === 'fixed') bodyCode = '{}';
+  if (d.body.mode === 'flatten') {
+    bodyCode = objectLiteral(pick('body'), '        ');
+    if (!d.body.required) bodyCode = `bodyIfAny(${bodyCode})`;
+  } else if (d.body.mode === 'whole' || d.body.mode === 'binary') bodyCode = `_params.${d.body.name}`;
+  else if (d.body.mode === 'fixed' && d.body.required) bodyCode = '{}';
   if (bodyCode) options.push(['body', selector ? `${selector} ? undefined : ${bodyCode}` : bodyCode]);
   if (d.multipart && (selector || onlyForm)) {
     const form = objectLiteral(

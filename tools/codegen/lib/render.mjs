@@ -159,7 +159,8 @@ export async function renderService(contract, service, targetFile) {
   out.push(...pagers.flatMap((p) => [p, '']));
   out.push('}', '');
 
-  out.push(HELPERS, `export { ${ns} };`, '');
+  const usesBodyIfAny = ops.some((o) => o.d.body.mode === 'flatten' && !o.d.body.required);
+  out.push(HELPERS, ...(usesBodyIfAny ? [BODY_IF_ANY] : []), `export { ${ns} };`, '');
   const options = (await prettier.resolveConfig(targetFile)) ?? {};
   return prettier.format(out.join('\n'), { ...options, filepath: targetFile });
 }
@@ -191,5 +192,12 @@ function pageFetcher<T, P extends Record<string, any>>(
     const items: T[] = result?.[itemsField] ?? [];
     return { items, next: scheme.next(result, call, items) };
   };
+}
+`;
+
+const BODY_IF_ANY = `/** The fields of an optional body, or no body at all when none of them is given. */
+function bodyIfAny<T extends Record<string, unknown>>(fields: T): T | undefined {
+  for (const name in fields) if (fields[name] !== undefined) return fields;
+  return undefined;
 }
 `;

@@ -2046,10 +2046,8 @@ class CommonCoreV2 extends BaseService {
           project_id: _params.projectId,
           tag_name: _params.tagName,
         },
-        body: {},
         headers: {
           Accept: 'application/json',
-          'Content-Type': 'application/json',
           ..._params.headers,
         },
         signal: _params.signal,
@@ -4068,9 +4066,9 @@ class CommonCoreV2 extends BaseService {
           project_id: _params.projectId,
           space_id: _params.spaceId,
         },
-        body: {
+        body: bodyIfAny({
           job_run: _params.jobRun,
-        },
+        }),
         headers: {
           Accept: 'application/json',
           'Content-Type': 'application/json',
@@ -4265,9 +4263,7 @@ class CommonCoreV2 extends BaseService {
           project_id: _params.projectId,
           space_id: _params.spaceId,
         },
-        body: {},
         headers: {
-          'Content-Type': 'application/json',
           ..._params.headers,
         },
         signal: _params.signal,
@@ -4313,9 +4309,7 @@ class CommonCoreV2 extends BaseService {
           project_id: _params.projectId,
           space_id: _params.spaceId,
         },
-        body: {},
         headers: {
-          'Content-Type': 'application/json',
           ..._params.headers,
         },
         signal: _params.signal,
@@ -4361,9 +4355,7 @@ class CommonCoreV2 extends BaseService {
           project_id: _params.projectId,
           space_id: _params.spaceId,
         },
-        body: {},
         headers: {
-          'Content-Type': 'application/json',
           ..._params.headers,
         },
         signal: _params.signal,
@@ -14349,6 +14341,12 @@ function pageFetcher<T, P extends Record<string, any>>(
     const items: T[] = result?.[itemsField] ?? [];
     return { items, next: scheme.next(result, call, items) };
   };
+}
+
+/** The fields of an optional body, or no body at all when none of them is given. */
+function bodyIfAny<T extends Record<string, unknown>>(fields: T): T | undefined {
+  for (const name in fields) if (fields[name] !== undefined) return fields;
+  return undefined;
 }
 
 export { CommonCoreV2 };
