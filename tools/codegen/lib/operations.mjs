@@ -254,11 +254,25 @@ function operationEnums(d, components) {
   return enums;
 }
 
+/** The per-call options (`DefaultParams`) every method also takes in its params object. */
+export const PER_CALL_OPTIONS = ['headers', 'signal', 'timeout'];
+
+/**
+ * The per-call options an operation's parameters leave free. A parameter of the same name (the
+ * `timeout` of a Code Engine build) is the API's: it goes to the server, and that option is then
+ * given in the method's second argument only.
+ */
+const perCallInParams = (d) => PER_CALL_OPTIONS.filter((o) => !d.params.some((p) => p.name === o));
+
 /** Declarations inside the namespace: the params interface and the operation's constants. */
 export function operationDeclarations(d, components) {
   const name = pascalCase(d.id) + 'Params';
+  const taken = PER_CALL_OPTIONS.filter((o) => !perCallInParams(d).includes(o));
+  const base = taken.length
+    ? `Omit<DefaultParams, ${taken.map((o) => `'${o}'`).join(' | ')}>`
+    : 'DefaultParams';
   const lines = [docComment([`Parameters for the \`${d.id}\` operation.`], '  ')];
-  lines.push(`  export interface ${name} extends DefaultParams {`);
+  lines.push(`  export interface ${name} extends ${base} {`);
   for (const p of d.params) {
     const where =
       p.in === 'body'
@@ -290,7 +304,10 @@ export function operationMethod(d, service) {
   const ns = service.className;
   const paramsType = `${ns}.${pascalCase(d.id)}Params`;
   const required = d.params.filter((p) => p.required).map((p) => p.name);
-  const valid = [...d.params.map((p) => p.name), 'headers', 'signal', 'timeout'];
+  const perCall = perCallInParams(d);
+  const valid = [...d.params.map((p) => p.name), ...perCall];
+  // A per-call option from the second argument, else (when no parameter has its name) from params.
+  const option = (o) => (perCall.includes(o) ? `callOptions?.${o} ?? _params.${o}` : `callOptions?.${o}`);
   const optionalArg = required.length === 0;
   const pick = (where) =>
     d.params.filter((p) => p.in === where && !p.whole).map((p) => [p.wire, `_params.${p.name}`]);
@@ -338,10 +355,10 @@ export function operationMethod(d, service) {
   }
   options.push([
     'headers',
-    `{\n${headers.map(([k, v]) => `          ${propertyKey(k)}: ${v},`).join('\n')}\n          ..._params.headers,\n        }`,
+    `{\n${headers.map(([k, v]) => `          ${propertyKey(k)}: ${v},`).join('\n')}\n${perCall.includes('headers') ? '          ..._params.headers,\n' : ''}          ...callOptions?.headers,\n        }`,
   ]);
   if (d.response.stream) options.push(['responseType', `'stream'`]);
-  options.push(['signal', '_params.signal'], ['timeout', '_params.timeout']);
+  options.push(['signal', option('signal')], ['timeout', option('timeout')]);
 
   const doc = [d.op.summary, d.op.description];
   if (d.skipped.length) doc.push(`Not supported by this SDK: ${d.skipped.join('; ')}.`);
@@ -350,7 +367,12 @@ export function operationMethod(d, service) {
     paramDocs.push(
       `@param {${p.type.includes('\n') ? 'Object' : p.type}} ${p.required ? `params.${p.name}` : `[params.${p.name}]`}${p.description ? ' - ' + p.description.split('\n')[0] : ''}`,
     );
-  paramDocs.push(`@param {Record<string, string>} [params.headers] - Custom request headers.`);
+  if (perCall.includes('headers'))
+    paramDocs.push(`@param {Record<string, string>} [params.headers] - Custom request headers.`);
+  const only = PER_CALL_OPTIONS.filter((o) => !perCall.includes(o));
+  paramDocs.push(
+    `@param {CallOptions} [callOptions] - \`headers\`, \`signal\`, \`timeout\` for this call${only.length ? ` (\`${only.join('`, `')}\` only here: \`params.${only[0]}\` is the API's)` : ''}.`,
+  );
   paramDocs.push(
     `@returns {Promise<${ns}.Response<${d.response.qualified.includes('\n') ? 'Object' : d.response.qualified}>>}`,
   );
@@ -358,7 +380,7 @@ export function operationMethod(d, service) {
   const resultType = d.response.qualified;
   return (
     docComment(doc, '  ') +
-    `  public ${d.id}(params${optionalArg ? '?' : ''}: ${paramsType}): Promise<${ns}.Response<${resultType}>> {\n` +
+    `  public ${d.id}(params${optionalArg ? '?' : ''}: ${paramsType}, callOptions?: ${ns}.CallOptions): Promise<${ns}.Response<${resultType}>> {\n` +
     `    const _params = { ...params };\n` +
     `    const _error = checkParams(_params, ${JSON.stringify(required)}, ${JSON.stringify(valid)});\n` +
     `    if (_error) return Promise.reject(_error);\n` +
