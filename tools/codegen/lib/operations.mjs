@@ -249,7 +249,9 @@ function operationEnums(d, components) {
   for (const p of d.params) {
     const s = p.schema ? resolve(p.schema, components) : undefined;
     if (!s || p.whole) continue;
-    if (Array.isArray(s.enum) && s.enum.every((v) => typeof v === 'string')) enums.set(p.name, s.enum);
+    // A nullable enum's constants are its string values (`null` is written as such).
+    const values = Array.isArray(s.enum) ? s.enum.filter((v) => v !== null) : [];
+    if (values.length && values.every((v) => typeof v === 'string')) enums.set(p.name, values);
   }
   return enums;
 }

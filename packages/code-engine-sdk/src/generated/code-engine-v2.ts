@@ -950,7 +950,7 @@ class CodeEngineV2 extends BaseService {
    * @param {number | null} [params.imagePort] - container port; the app itself is exposed on 443
    * @param {string} [params.imageReference] - REGISTRY/NAMESPACE/REPOSITORY:TAG; registry defaults to docker.io, tag to latest
    * @param {string | null} [params.imageSecret]
-   * @param {'local' | 'local_private' | 'local_public' | null} [params.managedDomainMappings]
+   * @param {OpenEnum<'local' | 'local_private' | 'local_public'> | null} [params.managedDomainMappings]
    * @param {ProbePrototype | null} [params.probeLiveness]
    * @param {ProbePrototype | null} [params.probeReadiness]
    * @param {string[] | null} [params.runArguments]
@@ -958,7 +958,7 @@ class CodeEngineV2 extends BaseService {
    * @param {string[] | null} [params.runCommands]
    * @param {boolean | null} [params.runComputeResourceTokenEnabled]
    * @param {EnvVarPrototype[] | null} [params.runEnvVariables]
-   * @param {'default' | 'manager' | 'reader' | 'writer' | 'none' | null} [params.runServiceAccount]
+   * @param {OpenEnum<'default' | 'manager' | 'reader' | 'writer' | 'none'> | null} [params.runServiceAccount]
    * @param {VolumeMountPrototype[] | null} [params.runVolumeMounts] - when sent, replaces the existing list
    * @param {number | null} [params.scaleConcurrency]
    * @param {number | null} [params.scaleConcurrencyTarget] - falls back to scale_concurrency when not set
@@ -1550,8 +1550,8 @@ class CodeEngineV2 extends BaseService {
    * @param {string[] | null} [params.runCommands]
    * @param {boolean | null} [params.runComputeResourceTokenEnabled]
    * @param {EnvVarPrototype[] | null} [params.runEnvVariables]
-   * @param {'task' | 'daemon' | null} [params.runMode]
-   * @param {'default' | 'manager' | 'reader' | 'writer' | 'none' | null} [params.runServiceAccount]
+   * @param {OpenEnum<'task' | 'daemon'> | null} [params.runMode]
+   * @param {OpenEnum<'default' | 'manager' | 'reader' | 'writer' | 'none'> | null} [params.runServiceAccount]
    * @param {VolumeMountPrototype[] | null} [params.runVolumeMounts] - when sent, replaces the existing list
    * @param {string | null} [params.scaleArraySpec] - comma list of indices and ranges, e.g. 5,12-14,23
    * @param {string | null} [params.scaleCpuLimit]
@@ -1907,7 +1907,7 @@ class CodeEngineV2 extends BaseService {
    * @param {string | null} [params.codeMain]
    * @param {string} [params.codeReference] - code bundle reference or base64 data URL (RFC 2397) with inline source
    * @param {string | null} [params.codeSecret]
-   * @param {'local' | 'local_private' | 'local_public' | null} [params.managedDomainMappings]
+   * @param {OpenEnum<'local' | 'local_private' | 'local_public'> | null} [params.managedDomainMappings]
    * @param {boolean | null} [params.runComputeResourceTokenEnabled]
    * @param {EnvVarPrototype[] | null} [params.runEnvVariables]
    * @param {string} [params.runtime]
@@ -2627,9 +2627,9 @@ class CodeEngineV2 extends BaseService {
    * @param {string | null} [params.sourceContextDir]
    * @param {string | null} [params.sourceRevision] - git only (branch/tag/commit); default branch HEAD when omitted; omit for source_type local
    * @param {string | null} [params.sourceSecret] - git only; omit for source_type local
-   * @param {'local' | 'git' | null} [params.sourceType]
+   * @param {OpenEnum<'local' | 'git'> | null} [params.sourceType]
    * @param {string | null} [params.sourceUrl] - needed for source_type git (https URL, or ssh URL together with an ssh_auth source_secret); omit for local
-   * @param {'small' | 'medium' | 'large' | 'xlarge' | 'xxlarge' | null} [params.strategySize]
+   * @param {OpenEnum<'small' | 'medium' | 'large' | 'xlarge' | 'xxlarge'> | null} [params.strategySize]
    * @param {string | null} [params.strategySpecFile]
    * @param {OpenEnum<'dockerfile' | 'buildpacks'>} [params.strategyType]
    * @param {number} [params.timeout] - seconds
@@ -4155,7 +4155,7 @@ namespace CodeEngineV2 {
     /**
      * (body field `managed_domain_mappings`)
      */
-    managedDomainMappings?: 'local' | 'local_private' | 'local_public' | null;
+    managedDomainMappings?: OpenEnum<'local' | 'local_private' | 'local_public'> | null;
     /**
      * (body field `probe_liveness`)
      */
@@ -4187,7 +4187,7 @@ namespace CodeEngineV2 {
     /**
      * (body field `run_service_account`)
      */
-    runServiceAccount?: 'default' | 'manager' | 'reader' | 'writer' | 'none' | null;
+    runServiceAccount?: OpenEnum<'default' | 'manager' | 'reader' | 'writer' | 'none'> | null;
     /**
      * when sent, replaces the existing list
      *
@@ -4248,6 +4248,28 @@ namespace CodeEngineV2 {
      * (body field `scale_request_timeout`)
      */
     scaleRequestTimeout?: number | null;
+  }
+
+  /**
+   * Enum values of the `updateApp` parameters.
+   */
+  export namespace UpdateAppConstants {
+    /** Values of `managedDomainMappings`. */
+    export const ManagedDomainMappings = {
+      LOCAL: 'local',
+      LOCAL_PRIVATE: 'local_private',
+      LOCAL_PUBLIC: 'local_public',
+    } as const;
+    export type ManagedDomainMappings = (typeof ManagedDomainMappings)[keyof typeof ManagedDomainMappings];
+    /** Values of `runServiceAccount`. */
+    export const RunServiceAccount = {
+      DEFAULT: 'default',
+      MANAGER: 'manager',
+      READER: 'reader',
+      WRITER: 'writer',
+      NONE: 'none',
+    } as const;
+    export type RunServiceAccount = (typeof RunServiceAccount)[keyof typeof RunServiceAccount];
   }
 
   /**
@@ -4664,11 +4686,11 @@ namespace CodeEngineV2 {
     /**
      * (body field `run_mode`)
      */
-    runMode?: 'task' | 'daemon' | null;
+    runMode?: OpenEnum<'task' | 'daemon'> | null;
     /**
      * (body field `run_service_account`)
      */
-    runServiceAccount?: 'default' | 'manager' | 'reader' | 'writer' | 'none' | null;
+    runServiceAccount?: OpenEnum<'default' | 'manager' | 'reader' | 'writer' | 'none'> | null;
     /**
      * when sent, replaces the existing list
      *
@@ -4709,6 +4731,27 @@ namespace CodeEngineV2 {
      * (body field `scale_retry_limit`)
      */
     scaleRetryLimit?: number | null;
+  }
+
+  /**
+   * Enum values of the `updateJob` parameters.
+   */
+  export namespace UpdateJobConstants {
+    /** Values of `runMode`. */
+    export const RunMode = {
+      TASK: 'task',
+      DAEMON: 'daemon',
+    } as const;
+    export type RunMode = (typeof RunMode)[keyof typeof RunMode];
+    /** Values of `runServiceAccount`. */
+    export const RunServiceAccount = {
+      DEFAULT: 'default',
+      MANAGER: 'manager',
+      READER: 'reader',
+      WRITER: 'writer',
+      NONE: 'none',
+    } as const;
+    export type RunServiceAccount = (typeof RunServiceAccount)[keyof typeof RunServiceAccount];
   }
 
   /**
@@ -4908,7 +4951,7 @@ namespace CodeEngineV2 {
     /**
      * (body field `managed_domain_mappings`)
      */
-    managedDomainMappings?: 'local' | 'local_private' | 'local_public' | null;
+    managedDomainMappings?: OpenEnum<'local' | 'local_private' | 'local_public'> | null;
     /**
      * (body field `run_compute_resource_token_enabled`)
      */
@@ -4947,6 +4990,19 @@ namespace CodeEngineV2 {
      * (body field `scale_memory_limit`)
      */
     scaleMemoryLimit?: string | null;
+  }
+
+  /**
+   * Enum values of the `updateFunction` parameters.
+   */
+  export namespace UpdateFunctionConstants {
+    /** Values of `managedDomainMappings`. */
+    export const ManagedDomainMappings = {
+      LOCAL: 'local',
+      LOCAL_PRIVATE: 'local_private',
+      LOCAL_PUBLIC: 'local_public',
+    } as const;
+    export type ManagedDomainMappings = (typeof ManagedDomainMappings)[keyof typeof ManagedDomainMappings];
   }
 
   /**
@@ -5402,7 +5458,7 @@ namespace CodeEngineV2 {
     /**
      * (body field `source_type`)
      */
-    sourceType?: 'local' | 'git' | null;
+    sourceType?: OpenEnum<'local' | 'git'> | null;
     /**
      * needed for source_type git (https URL, or ssh URL together with an ssh_auth source_secret); omit for local
      *
@@ -5412,7 +5468,7 @@ namespace CodeEngineV2 {
     /**
      * (body field `strategy_size`)
      */
-    strategySize?: 'small' | 'medium' | 'large' | 'xlarge' | 'xxlarge' | null;
+    strategySize?: OpenEnum<'small' | 'medium' | 'large' | 'xlarge' | 'xxlarge'> | null;
     /**
      * (body field `strategy_spec_file`)
      */
@@ -5433,6 +5489,21 @@ namespace CodeEngineV2 {
    * Enum values of the `updateBuild` parameters.
    */
   export namespace UpdateBuildConstants {
+    /** Values of `sourceType`. */
+    export const SourceType = {
+      LOCAL: 'local',
+      GIT: 'git',
+    } as const;
+    export type SourceType = (typeof SourceType)[keyof typeof SourceType];
+    /** Values of `strategySize`. */
+    export const StrategySize = {
+      SMALL: 'small',
+      MEDIUM: 'medium',
+      LARGE: 'large',
+      XLARGE: 'xlarge',
+      XXLARGE: 'xxlarge',
+    } as const;
+    export type StrategySize = (typeof StrategySize)[keyof typeof StrategySize];
     /** Values of `strategyType`. */
     export const StrategyType = {
       DOCKERFILE: 'dockerfile',
@@ -6049,7 +6120,7 @@ namespace CodeEngineV2 {
     /**
      * shared or dedicated; left out, the policy stays as it is
      */
-    isolation_policy?: 'shared' | 'dedicated' | null;
+    isolation_policy?: OpenEnum<'shared' | 'dedicated'> | null;
   }
   export namespace AllowedOutboundDestinationPatchPrivatePathServiceGatewayDataPatch {
     export namespace Constants {
@@ -6416,7 +6487,7 @@ namespace CodeEngineV2 {
      */
     image_reference?: string;
     image_secret?: string | null;
-    managed_domain_mappings?: 'local' | 'local_private' | 'local_public' | null;
+    managed_domain_mappings?: OpenEnum<'local' | 'local_private' | 'local_public'> | null;
     probe_liveness?: ProbePrototype | null;
     probe_readiness?: ProbePrototype | null;
     run_arguments?: string[] | null;
@@ -6424,7 +6495,7 @@ namespace CodeEngineV2 {
     run_commands?: string[] | null;
     run_compute_resource_token_enabled?: boolean | null;
     run_env_variables?: EnvVarPrototype[] | null;
-    run_service_account?: 'default' | 'manager' | 'reader' | 'writer' | 'none' | null;
+    run_service_account?: OpenEnum<'default' | 'manager' | 'reader' | 'writer' | 'none'> | null;
     /**
      * when sent, replaces the existing list
      */
@@ -6946,12 +7017,12 @@ namespace CodeEngineV2 {
      * git only; omit for source_type local
      */
     source_secret?: string | null;
-    source_type?: 'local' | 'git' | null;
+    source_type?: OpenEnum<'local' | 'git'> | null;
     /**
      * needed for source_type git (https URL, or ssh URL together with an ssh_auth source_secret); omit for local
      */
     source_url?: string | null;
-    strategy_size?: 'small' | 'medium' | 'large' | 'xlarge' | 'xxlarge' | null;
+    strategy_size?: OpenEnum<'small' | 'medium' | 'large' | 'xlarge' | 'xxlarge'> | null;
     strategy_spec_file?: string | null;
     strategy_type?: OpenEnum<'dockerfile' | 'buildpacks'>;
     /**
@@ -7776,7 +7847,7 @@ namespace CodeEngineV2 {
      */
     code_reference?: string;
     code_secret?: string | null;
-    managed_domain_mappings?: 'local' | 'local_private' | 'local_public' | null;
+    managed_domain_mappings?: OpenEnum<'local' | 'local_private' | 'local_public'> | null;
     run_compute_resource_token_enabled?: boolean | null;
     run_env_variables?: EnvVarPrototype[] | null;
     runtime?: string;
@@ -8036,8 +8107,8 @@ namespace CodeEngineV2 {
     run_commands?: string[] | null;
     run_compute_resource_token_enabled?: boolean | null;
     run_env_variables?: EnvVarPrototype[] | null;
-    run_mode?: 'task' | 'daemon' | null;
-    run_service_account?: 'default' | 'manager' | 'reader' | 'writer' | 'none' | null;
+    run_mode?: OpenEnum<'task' | 'daemon'> | null;
+    run_service_account?: OpenEnum<'default' | 'manager' | 'reader' | 'writer' | 'none'> | null;
     /**
      * when sent, replaces the existing list
      */
