@@ -176,7 +176,7 @@ export class BaseService {
     return withRetries(this.retryPolicy, method, encoded.replayable, signal, async (attempt) => {
       const auth = { headers: { ...given } as Record<string, any>, url, method };
       await this.authenticator.authenticate(auth);
-      const headers = mergeHeaders(auth.headers);
+      const headers = lowerCaseNames(auth.headers);
       log?.debug(
         `${redact(`${method} ${url}`)}${attempt ? ` (retry ${attempt})` : ''} ${JSON.stringify(redactHeaders(headers))}`,
       );
@@ -212,4 +212,16 @@ function isHttpsAgent(agent: unknown): boolean {
 
 function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * `headers` with lower-case names (authenticators, IBM's among them, set `Authorization`): the same
+ * object when it has them already, as on almost every request.
+ */
+function lowerCaseNames(headers: Record<string, any>): Record<string, string> {
+  for (const k in headers) {
+    const v = headers[k];
+    if (k !== k.toLowerCase() || typeof v !== 'string') return mergeHeaders(headers);
+  }
+  return headers;
 }
