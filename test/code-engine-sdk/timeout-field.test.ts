@@ -1,6 +1,6 @@
 // `timeout` is a field of builds and build runs (seconds, IBM's parameter name) and also the name of
-// the SDK's per-call request timeout (milliseconds). In createBuild, updateBuild and createBuildRun it
-// must reach the body only: `timeout: 1` is a one-second build, not a request cut off after 1 ms.
+// the SDK's per-call request timeout (milliseconds). The generator gives the name to the parameter:
+// `timeout: 1` is a one-second build, and the request timeout goes in the second argument.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CodeEngineV2, IamAuthenticator, TimeoutError } from '../../packages/code-engine-sdk/src/index.ts';
 import { VERSION, activeProject, startCodeEngineServer } from '../code-engine/helpers.ts';
@@ -48,15 +48,40 @@ describe('the build `timeout` field', () => {
     expect((await ce.getBuild({ projectId, name: 'quick' })).result.timeout).toBe(2);
   });
 
-  it('leaves the request timeout to the service option in those methods, and per call elsewhere', async () => {
-    // A 1 ms service timeout cuts every request off, whatever the build's timeout says.
-    const hasty = client(1);
+  it('takes the request timeout of those methods in the second argument, and per call elsewhere in params too', async () => {
+    const ce = client();
+    // A 1 ms request timeout cuts the call off, whatever the build's own timeout says.
     await expect(
-      hasty.createBuildRun({ projectId, buildName: 'quick', timeout: 600 }),
+      ce.createBuildRun({ projectId, buildName: 'quick', timeout: 600 }, { timeout: 1 }),
     ).rejects.toBeInstanceOf(TimeoutError);
-    // Methods without a `timeout` field keep the per-call option.
+    // A roomy one lets the same call through, with the build's timeout in the body.
+    const run = await ce.createBuildRun({ projectId, buildName: 'quick', timeout: 600 }, { timeout: 30_000 });
+    expect(run.result.timeout).toBe(600);
+    // The service option still applies to every call.
+    await expect(
+      client(1).createBuildRun({ projectId, buildName: 'quick', timeout: 600 }),
+    ).rejects.toBeInstanceOf(TimeoutError);
+    // Methods without a `timeout` parameter take the option in params (IBM style) or the second argument.
     await expect(client().getBuild({ projectId, name: 'quick', timeout: 1 })).rejects.toBeInstanceOf(
       TimeoutError,
     );
+    await expect(client().getBuild({ projectId, name: 'quick' }, { timeout: 1 })).rejects.toBeInstanceOf(
+      TimeoutError,
+    );
+  });
+
+  it('sends per-call headers and honours a per-call signal given in the second argument', async () => {
+    const ce = client();
+    // The server answers with the request id it was given.
+    const got = await ce.getBuild(
+      { projectId, name: 'quick' },
+      { headers: { 'X-Request-ID': 'call-options-1' } },
+    );
+    expect(got.headers['x-request-id']).toBe('call-options-1');
+    const aborted = new AbortController();
+    aborted.abort();
+    await expect(
+      ce.createBuildRun({ projectId, buildName: 'quick', timeout: 5 }, { signal: aborted.signal }),
+    ).rejects.toMatchObject({ name: 'AbortError' });
   });
 });

@@ -1,5 +1,5 @@
 // Builds an SDK package (run in its directory: `npm run build -w packages/<sdk>`) into dist/esm and
-// dist/cjs with declarations, like sdk-core. In the repository the sources reach sdk-core through
+// dist/cjs, each bundled into one module (tools/codegen/bundle.mjs), with declarations, like sdk-core. In the repository the sources reach sdk-core through
 // src/core.ts by a relative path; the published build imports the `@local/sdk-core` package
 // instead, so the build compiles a staged copy of src/ whose core.ts re-exports that package, with
 // its types taken from sdk-core's own build.
@@ -7,9 +7,9 @@
 // SDK_CORE_TYPES=<sdk-core build>/esm/index.d.ts takes sdk-core's types from another build.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { bundle } from './bundle.mjs';
 
 const pkgDir = process.cwd();
 const out = path.resolve(pkgDir, process.argv[2] ?? 'dist');
@@ -17,7 +17,6 @@ const coreDir = path.resolve(pkgDir, '../sdk-core');
 const coreTypes = process.env.SDK_CORE_TYPES
   ? path.resolve(process.env.SDK_CORE_TYPES)
   : path.join(coreDir, 'dist/esm/index.d.ts');
-const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
 /** Newest modification time of the files under `dir`. */
 function newest(dir) {
@@ -41,10 +40,7 @@ fs.rmSync(out, { recursive: true, force: true });
 try {
   fs.cpSync(path.join(pkgDir, 'src'), path.join(stage, 'src'), { recursive: true });
   fs.writeFileSync(path.join(stage, 'src/core.ts'), "export * from '@local/sdk-core';\n");
-  for (const [config, dir] of [
-    ['tsconfig.esm.json', 'esm'],
-    ['tsconfig.cjs.json', 'cjs'],
-  ]) {
+  const tsconfigs = ['tsconfig.esm.json', 'tsconfig.cjs.json'].map((config) => {
     const staged = path.join(stage, config);
     fs.writeFileSync(
       staged,
@@ -52,18 +48,21 @@ try {
         extends: path.join(pkgDir, config),
         compilerOptions: {
           rootDir: 'src',
-          // The staged sources are removed after the build, so maps would point nowhere.
-          sourceMap: false,
-          outDir: path.join(out, dir),
           paths: { '@local/sdk-core': [coreTypes] },
           typeRoots,
         },
         include: ['src/**/*.ts'],
       }),
     );
-    execFileSync(process.execPath, [tsc, '-p', staged], { stdio: 'inherit' });
-  }
-  fs.writeFileSync(path.join(out, 'cjs', 'package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');
+    return staged;
+  });
+  // `@local/sdk-core` stays an import: one copy of its classes (errors for instanceof) per program.
+  await bundle({
+    entry: path.join(stage, 'src/index.ts'),
+    out,
+    tsconfigs,
+    externalModules: { 'core.ts': '@local/sdk-core' },
+  });
 } finally {
   fs.rmSync(stage, { recursive: true, force: true });
 }

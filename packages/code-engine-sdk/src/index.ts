@@ -2,5 +2,4 @@
 // (authenticators, configuration, errors, pagers, waitUntil), so one import is enough.
 export * from './core.ts';
 export { CodeEngineV2 } from './generated/code-engine-v2.ts';
-import './build-timeout.ts';
 export * from './waiters.ts';

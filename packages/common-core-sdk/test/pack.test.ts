@@ -95,12 +95,17 @@ describe('the packed common core SDK in a scratch project', () => {
     );
     expect(installed.dependencies).toEqual({ '@local/sdk-core': '0.1.0' });
     expect(fs.existsSync(path.join(app, 'node_modules/@local/sdk-core/dist/esm/index.js'))).toBe(true);
-    // The published files import sdk-core by package name, never by a path into the repository.
-    const core = fs.readFileSync(
-      path.join(app, 'node_modules/@local/common-core-sdk/dist/esm/core.js'),
-      'utf8',
-    );
-    expect(core).toContain("from '@local/sdk-core'");
+    // One bundled module per format, which imports sdk-core by package name (one copy of its
+    // classes in a program), never by a path into the repository.
+    const dist = path.join(app, 'node_modules/@local/common-core-sdk/dist');
+    const js = (dir: string) => fs.readdirSync(path.join(dist, dir)).filter((f) => f.endsWith('.js'));
+    expect(js('esm')).toEqual(['index.js']);
+    expect(js('cjs')).toEqual(['index.js']);
+    const esm = fs.readFileSync(path.join(dist, 'esm/index.js'), 'utf8');
+    const cjs = fs.readFileSync(path.join(dist, 'cjs/index.js'), 'utf8');
+    expect(esm).toMatch(/export\s*\*\s*from\s*"@local\/sdk-core"/);
+    expect(cjs).toContain('require("@local/sdk-core")');
+    for (const code of [esm, cjs]) expect(code).not.toMatch(/sdk-core\/src|\.\.\/core/);
   });
 
   it('works with import (ESM)', { timeout: 60_000 }, async () => {

@@ -165,6 +165,9 @@ export class BaseService {
       ? encodeMultipart(options.formData)
       : encodeBody(options.body, options.form, given['content-type']);
     if (encoded.contentType) given['content-type'] = encoded.contentType;
+    // A content type without a body announces a body that is not there: servers answer 400
+    // (Fastify: "Body cannot be empty when content-type is set to 'application/json'").
+    else if (encoded.body === undefined) delete given['content-type'];
     const signal = options.signal ?? defaultOptions.signal;
     const timeout = options.timeout ?? defaultOptions.timeout ?? this.baseOptions.timeout;
     const stream = options.responseType === 'stream';
@@ -173,7 +176,7 @@ export class BaseService {
     return withRetries(this.retryPolicy, method, encoded.replayable, signal, async (attempt) => {
       const auth = { headers: { ...given } as Record<string, any>, url, method };
       await this.authenticator.authenticate(auth);
-      const headers = mergeHeaders(auth.headers);
+      const headers = lowerCaseNames(auth.headers);
       log?.debug(
         `${redact(`${method} ${url}`)}${attempt ? ` (retry ${attempt})` : ''} ${JSON.stringify(redactHeaders(headers))}`,
       );
@@ -209,4 +212,16 @@ function isHttpsAgent(agent: unknown): boolean {
 
 function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * `headers` with lower-case names (authenticators, IBM's among them, set `Authorization`): the same
+ * object when it has them already, as on almost every request.
+ */
+function lowerCaseNames(headers: Record<string, any>): Record<string, string> {
+  for (const k in headers) {
+    const v = headers[k];
+    if (k !== k.toLowerCase() || typeof v !== 'string') return mergeHeaders(headers);
+  }
+  return headers;
 }

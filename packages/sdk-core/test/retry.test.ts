@@ -92,6 +92,17 @@ describe('retries', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
   });
 
+  it('honours X-RateLimit-Reset (an epoch time in seconds) from a real server', async () => {
+    // Two seconds ahead, rounded up: the wait is between one and two seconds, not the short backoff.
+    const reset = Math.ceil(Date.now() / 1000) + 2;
+    failThenSucceed(1, 429, { 'x-ratelimit-reset': String(reset) });
+    const s = fast();
+    s.enableRetries({ maxRetryInterval: 30 });
+    const res = await s.get('/r');
+    expect(res.result).toEqual({ ok: true, attempts: 2 });
+    expect(Date.now()).toBeGreaterThanOrEqual(reset * 1000 - 50);
+  });
+
   it('honours Retry-After as an HTTP date and X-RateLimit-Reset', () => {
     const now = Date.parse('2025-01-01T00:00:00Z');
     expect(serverDelayMs({ 'retry-after': 'Wed, 01 Jan 2025 00:00:07 GMT' }, now)).toBe(7000);

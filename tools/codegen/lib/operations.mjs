@@ -63,7 +63,9 @@ function describeBody(op, components) {
       required,
       description: schema.description,
     };
-  if (!schema.additionalProperties && schema.properties) return { mode: 'fixed', contentType: json };
+  // An empty object body: sent (`{}`) only when the contract requires it.
+  if (!schema.additionalProperties && schema.properties)
+    return { mode: 'fixed', contentType: required ? json : undefined, required };
   return {
     mode: 'whole',
     contentType: json,
@@ -247,16 +249,32 @@ function operationEnums(d, components) {
   for (const p of d.params) {
     const s = p.schema ? resolve(p.schema, components) : undefined;
     if (!s || p.whole) continue;
-    if (Array.isArray(s.enum) && s.enum.every((v) => typeof v === 'string')) enums.set(p.name, s.enum);
+    // A nullable enum's constants are its string values (`null` is written as such).
+    const values = Array.isArray(s.enum) ? s.enum.filter((v) => v !== null) : [];
+    if (values.length && values.every((v) => typeof v === 'string')) enums.set(p.name, values);
   }
   return enums;
 }
 
+/** The per-call options (`DefaultParams`) every method also takes in its params object. */
+export const PER_CALL_OPTIONS = ['headers', 'signal', 'timeout'];
+
+/**
+ * The per-call options an operation's parameters leave free. A parameter of the same name (the
+ * `timeout` of a Code Engine build) is the API's: it goes to the server, and that option is then
+ * given in the method's second argument only.
+ */
+const perCallInParams = (d) => PER_CALL_OPTIONS.filter((o) => !d.params.some((p) => p.name === o));
+
 /** Declarations inside the namespace: the params interface and the operation's constants. */
 export function operationDeclarations(d, components) {
   const name = pascalCase(d.id) + 'Params';
+  const taken = PER_CALL_OPTIONS.filter((o) => !perCallInParams(d).includes(o));
+  const base = taken.length
+    ? `Omit<DefaultParams, ${taken.map((o) => `'${o}'`).join(' | ')}>`
+    : 'DefaultParams';
   const lines = [docComment([`Parameters for the \`${d.id}\` operation.`], '  ')];
-  lines.push(`  export interface ${name} extends DefaultParams {`);
+  lines.push(`  export interface ${name} extends ${base} {`);
   for (const p of d.params) {
     const where =
       p.in === 'body'
@@ -288,7 +306,10 @@ export function operationMethod(d, service) {
   const ns = service.className;
   const paramsType = `${ns}.${pascalCase(d.id)}Params`;
   const required = d.params.filter((p) => p.required).map((p) => p.name);
-  const valid = [...d.params.map((p) => p.name), 'headers', 'signal', 'timeout'];
+  const perCall = perCallInParams(d);
+  const valid = [...d.params.map((p) => p.name), ...perCall];
+  // A per-call option from the second argument, else (when no parameter has its name) from params.
+  const option = (o) => (perCall.includes(o) ? `callOptions?.${o} ?? _params.${o}` : `callOptions?.${o}`);
   const optionalArg = required.length === 0;
   const pick = (where) =>
     d.params.filter((p) => p.in === where && !p.whole).map((p) => [p.wire, `_params.${p.name}`]);
@@ -313,10 +334,14 @@ export function operationMethod(d, service) {
   if (path) options.push(['path', path]);
   const query = objectLiteral(qs, '        ');
   if (query) options.push(['qs', query]);
+  // An optional body is left out when none of its fields is given: `{}` is a body, and servers
+  // validate it as one.
   let bodyCode;
-  if (d.body.mode === 'flatten') bodyCode = objectLiteral(pick('body'), '        ');
-  else if (d.body.mode === 'whole' || d.body.mode === 'binary') bodyCode = `_params.${d.body.name}`;
-  else if (d.body.mode === 'fixed') bodyCode = '{}';
+  if (d.body.mode === 'flatten') {
+    bodyCode = objectLiteral(pick('body'), '        ');
+    if (!d.body.required) bodyCode = `bodyIfAny(${bodyCode})`;
+  } else if (d.body.mode === 'whole' || d.body.mode === 'binary') bodyCode = `_params.${d.body.name}`;
+  else if (d.body.mode === 'fixed' && d.body.required) bodyCode = '{}';
   if (bodyCode) options.push(['body', selector ? `${selector} ? undefined : ${bodyCode}` : bodyCode]);
   if (d.multipart && (selector || onlyForm)) {
     const form = objectLiteral(
@@ -332,10 +357,10 @@ export function operationMethod(d, service) {
   }
   options.push([
     'headers',
-    `{\n${headers.map(([k, v]) => `          ${propertyKey(k)}: ${v},`).join('\n')}\n          ..._params.headers,\n        }`,
+    `{\n${headers.map(([k, v]) => `          ${propertyKey(k)}: ${v},`).join('\n')}\n${perCall.includes('headers') ? '          ..._params.headers,\n' : ''}          ...callOptions?.headers,\n        }`,
   ]);
   if (d.response.stream) options.push(['responseType', `'stream'`]);
-  options.push(['signal', '_params.signal'], ['timeout', '_params.timeout']);
+  options.push(['signal', option('signal')], ['timeout', option('timeout')]);
 
   const doc = [d.op.summary, d.op.description];
   if (d.skipped.length) doc.push(`Not supported by this SDK: ${d.skipped.join('; ')}.`);
@@ -344,7 +369,12 @@ export function operationMethod(d, service) {
     paramDocs.push(
       `@param {${p.type.includes('\n') ? 'Object' : p.type}} ${p.required ? `params.${p.name}` : `[params.${p.name}]`}${p.description ? ' - ' + p.description.split('\n')[0] : ''}`,
     );
-  paramDocs.push(`@param {Record<string, string>} [params.headers] - Custom request headers.`);
+  if (perCall.includes('headers'))
+    paramDocs.push(`@param {Record<string, string>} [params.headers] - Custom request headers.`);
+  const only = PER_CALL_OPTIONS.filter((o) => !perCall.includes(o));
+  paramDocs.push(
+    `@param {CallOptions} [callOptions] - \`headers\`, \`signal\`, \`timeout\` for this call${only.length ? ` (\`${only.join('`, `')}\` only here: \`params.${only[0]}\` is the API's)` : ''}.`,
+  );
   paramDocs.push(
     `@returns {Promise<${ns}.Response<${d.response.qualified.includes('\n') ? 'Object' : d.response.qualified}>>}`,
   );
@@ -352,7 +382,7 @@ export function operationMethod(d, service) {
   const resultType = d.response.qualified;
   return (
     docComment(doc, '  ') +
-    `  public ${d.id}(params${optionalArg ? '?' : ''}: ${paramsType}): Promise<${ns}.Response<${resultType}>> {\n` +
+    `  public ${d.id}(params${optionalArg ? '?' : ''}: ${paramsType}, callOptions?: ${ns}.CallOptions): Promise<${ns}.Response<${resultType}>> {\n` +
     `    const _params = { ...params };\n` +
     `    const _error = checkParams(_params, ${JSON.stringify(required)}, ${JSON.stringify(valid)});\n` +
     `    if (_error) return Promise.reject(_error);\n` +

@@ -12,7 +12,7 @@ import {
 import { modelDeclaration } from './types.mjs';
 import { SCHEMES } from '../services.mjs';
 
-const RESERVED = ['OpenEnum', 'JsonObject', 'Response', 'DefaultParams', 'Options'];
+const RESERVED = ['OpenEnum', 'JsonObject', 'Response', 'DefaultParams', 'CallOptions', 'Options'];
 
 export async function renderService(contract, service, targetFile) {
   const ns = service.className;
@@ -127,8 +127,12 @@ export async function renderService(contract, service, targetFile) {
       `  export interface EmptyObject {}`,
     );
   out.push(
-    `  /** Options of every operation call. */`,
-    `  export interface DefaultParams {`,
+    `  /**`,
+    `   * Per-call options: every method takes them as its second argument, and also (as IBM's SDKs take`,
+    `   * \`headers\`) in its params object, except those named like one of the operation's own parameters:`,
+    `   * \`createBuild({ ..., timeout: 600 }, { timeout: 5000 })\` is a 600 s build asked for with a 5 s request timeout.`,
+    `   */`,
+    `  export interface CallOptions {`,
     `    /** Headers sent with this call only. */`,
     `    headers?: Record<string, string>;`,
     `    /** Cancels the call. */`,
@@ -136,6 +140,8 @@ export async function renderService(contract, service, targetFile) {
     `    /** Milliseconds per attempt until the response is complete. */`,
     `    timeout?: number;`,
     `  }`,
+    `  /** The per-call options as members of a params object (see \`CallOptions\`). */`,
+    `  export interface DefaultParams extends CallOptions {}`,
     `  /** Options of the service. */`,
     `  export interface Options extends UserOptions {`,
     ...(versioned
@@ -159,7 +165,8 @@ export async function renderService(contract, service, targetFile) {
   out.push(...pagers.flatMap((p) => [p, '']));
   out.push('}', '');
 
-  out.push(HELPERS, `export { ${ns} };`, '');
+  const usesBodyIfAny = ops.some((o) => o.d.body.mode === 'flatten' && !o.d.body.required);
+  out.push(HELPERS, ...(usesBodyIfAny ? [BODY_IF_ANY] : []), `export { ${ns} };`, '');
   const options = (await prettier.resolveConfig(targetFile)) ?? {};
   return prettier.format(out.join('\n'), { ...options, filepath: targetFile });
 }
@@ -191,5 +198,12 @@ function pageFetcher<T, P extends Record<string, any>>(
     const items: T[] = result?.[itemsField] ?? [];
     return { items, next: scheme.next(result, call, items) };
   };
+}
+`;
+
+const BODY_IF_ANY = `/** The fields of an optional body, or no body at all when none of them is given. */
+function bodyIfAny<T extends Record<string, unknown>>(fields: T): T | undefined {
+  for (const name in fields) if (fields[name] !== undefined) return fields;
+  return undefined;
 }
 `;

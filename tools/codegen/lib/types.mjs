@@ -30,8 +30,14 @@ export function typeOf(schema, indent = '', q = '') {
   }
   if ('const' in schema) return literal(schema.const);
   if (Array.isArray(schema.enum)) {
-    const values = schema.enum.map(literal).join(' | ');
-    return schema.enum.every((v) => typeof v === 'string') ? `${q}OpenEnum<${values}>` : values;
+    // A nullable enum (`type: [string, null]`, `null` among the values) is the enum's type | null,
+    // so a string enum stays open (OpenEnum) whether or not it may be null.
+    const values = schema.enum.filter((v) => v !== null);
+    const nullable = values.length < schema.enum.length || [schema.type].flat().includes('null');
+    const union = values.map(literal).join(' | ');
+    const open = values.length && values.every((v) => typeof v === 'string');
+    const type = open ? `${q}OpenEnum<${union}>` : union;
+    return nullable ? (type ? `${type} | null` : 'null') : type;
   }
   if ((schema.oneOf || schema.anyOf) && !schema.properties) {
     const members = [...new Set((schema.oneOf ?? schema.anyOf).map((s) => typeOf(s, indent, q)))];

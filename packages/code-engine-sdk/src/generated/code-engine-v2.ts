@@ -54,10 +54,12 @@ class CodeEngineV2 extends BaseService {
    * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.ProjectList>>}
    */
   public listProjects(
     params?: CodeEngineV2.ListProjectsParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.ProjectList>> {
     const _params = { ...params };
     const _error = checkParams(_params, [], ['limit', 'start', 'headers', 'signal', 'timeout']);
@@ -74,9 +76,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -89,10 +92,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} [params.resourceGroupId] - omitted => account default resource group
    * @param {string[]} [params.tags] - global tagging labels; not echoed back in the Project resource
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.Project>>}
    */
   public createProject(
     params: CodeEngineV2.CreateProjectParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.Project>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -117,9 +122,10 @@ class CodeEngineV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -130,10 +136,12 @@ class CodeEngineV2 extends BaseService {
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.id
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.Project>>}
    */
   public getProject(
     params: CodeEngineV2.GetProjectParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.Project>> {
     const _params = { ...params };
     const _error = checkParams(_params, ['id'], ['id', 'headers', 'signal', 'timeout']);
@@ -151,9 +159,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -164,10 +173,12 @@ class CodeEngineV2 extends BaseService {
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.id
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>>}
    */
   public deleteProject(
     params: CodeEngineV2.DeleteProjectParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(_params, ['id'], ['id', 'headers', 'signal', 'timeout']);
@@ -184,9 +195,10 @@ class CodeEngineV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -201,10 +213,12 @@ class CodeEngineV2 extends BaseService {
    * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.AllowedOutboundDestinationList>>}
    */
   public listAllowedOutboundDestinations(
     params: CodeEngineV2.ListAllowedOutboundDestinationsParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.AllowedOutboundDestinationList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -227,9 +241,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -241,10 +256,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.projectId
    * @param {AllowedOutboundDestinationPrototype} params.allowedOutboundDestination - Request model. One of its variants, told apart by `type`.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.AllowedOutboundDestination>>}
    */
   public createAllowedOutboundDestination(
     params: CodeEngineV2.CreateAllowedOutboundDestinationParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.AllowedOutboundDestination>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -268,9 +285,10 @@ class CodeEngineV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -282,10 +300,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.name
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.AllowedOutboundDestination>>}
    */
   public getAllowedOutboundDestination(
     params: CodeEngineV2.GetAllowedOutboundDestinationParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.AllowedOutboundDestination>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -308,9 +328,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -322,10 +343,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.name
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>>}
    */
   public deleteAllowedOutboundDestination(
     params: CodeEngineV2.DeleteAllowedOutboundDestinationParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -347,9 +370,10 @@ class CodeEngineV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -365,10 +389,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.ifMatch - Entity tag of the version to change: the `entity_tag` field or `ETag` header of a read; `*` matches any version.
    * @param {AllowedOutboundDestinationPatch} params.allowedOutboundDestination - Empty base: no `type` field; send only the variant fields. Request model. Carries no discriminator: the variants differ by their fields, and the stored destination's type decides which applies.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.AllowedOutboundDestination>>}
    */
   public updateAllowedOutboundDestination(
     params: CodeEngineV2.UpdateAllowedOutboundDestinationParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.AllowedOutboundDestination>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -394,9 +420,10 @@ class CodeEngineV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/merge-patch+json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -407,10 +434,12 @@ class CodeEngineV2 extends BaseService {
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.projectId
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.ProjectEgressIPAddresses>>}
    */
   public getProjectEgressIps(
     params: CodeEngineV2.GetProjectEgressIpsParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.ProjectEgressIPAddresses>> {
     const _params = { ...params };
     const _error = checkParams(_params, ['projectId'], ['projectId', 'headers', 'signal', 'timeout']);
@@ -428,9 +457,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -441,10 +471,12 @@ class CodeEngineV2 extends BaseService {
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.projectId
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.ProjectStatusDetails>>}
    */
   public getProjectStatusDetails(
     params: CodeEngineV2.GetProjectStatusDetailsParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.ProjectStatusDetails>> {
     const _params = { ...params };
     const _error = checkParams(_params, ['projectId'], ['projectId', 'headers', 'signal', 'timeout']);
@@ -462,9 +494,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -477,9 +510,13 @@ class CodeEngineV2 extends BaseService {
    * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.AppList>>}
    */
-  public listApps(params: CodeEngineV2.ListAppsParams): Promise<CodeEngineV2.Response<CodeEngineV2.AppList>> {
+  public listApps(
+    params: CodeEngineV2.ListAppsParams,
+    callOptions?: CodeEngineV2.CallOptions,
+  ): Promise<CodeEngineV2.Response<CodeEngineV2.AppList>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
@@ -502,9 +539,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -539,9 +577,13 @@ class CodeEngineV2 extends BaseService {
    * @param {number} [params.scaleMinInstances] - 0 => app may scale to zero
    * @param {number} [params.scaleRequestTimeout] - seconds
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.App>>}
    */
-  public createApp(params: CodeEngineV2.CreateAppParams): Promise<CodeEngineV2.Response<CodeEngineV2.App>> {
+  public createApp(
+    params: CodeEngineV2.CreateAppParams,
+    callOptions?: CodeEngineV2.CallOptions,
+  ): Promise<CodeEngineV2.Response<CodeEngineV2.App>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
@@ -618,9 +660,10 @@ class CodeEngineV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -634,10 +677,12 @@ class CodeEngineV2 extends BaseService {
    * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.AppInstanceList>>}
    */
   public listAppInstances(
     params: CodeEngineV2.ListAppInstancesParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.AppInstanceList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -662,9 +707,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -678,10 +724,12 @@ class CodeEngineV2 extends BaseService {
    * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.AppRevisionList>>}
    */
   public listAppRevisions(
     params: CodeEngineV2.ListAppRevisionsParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.AppRevisionList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -706,9 +754,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -721,10 +770,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.appName
    * @param {string} params.name
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.AppRevision>>}
    */
   public getAppRevision(
     params: CodeEngineV2.GetAppRevisionParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.AppRevision>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -748,9 +799,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -763,10 +815,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.appName
    * @param {string} params.name
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>>}
    */
   public deleteAppRevision(
     params: CodeEngineV2.DeleteAppRevisionParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -789,9 +843,10 @@ class CodeEngineV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -803,9 +858,13 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.name
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.App>>}
    */
-  public getApp(params: CodeEngineV2.GetAppParams): Promise<CodeEngineV2.Response<CodeEngineV2.App>> {
+  public getApp(
+    params: CodeEngineV2.GetAppParams,
+    callOptions?: CodeEngineV2.CallOptions,
+  ): Promise<CodeEngineV2.Response<CodeEngineV2.App>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
@@ -827,9 +886,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -842,10 +902,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.name
    * @param {boolean} [params.keepServiceAccess] - If true, connected service access secrets are kept when the component is deleted.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>>}
    */
   public deleteApp(
     params: CodeEngineV2.DeleteAppParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -868,9 +930,10 @@ class CodeEngineV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -887,7 +950,7 @@ class CodeEngineV2 extends BaseService {
    * @param {number | null} [params.imagePort] - container port; the app itself is exposed on 443
    * @param {string} [params.imageReference] - REGISTRY/NAMESPACE/REPOSITORY:TAG; registry defaults to docker.io, tag to latest
    * @param {string | null} [params.imageSecret]
-   * @param {'local' | 'local_private' | 'local_public' | null} [params.managedDomainMappings]
+   * @param {OpenEnum<'local' | 'local_private' | 'local_public'> | null} [params.managedDomainMappings]
    * @param {ProbePrototype | null} [params.probeLiveness]
    * @param {ProbePrototype | null} [params.probeReadiness]
    * @param {string[] | null} [params.runArguments]
@@ -895,7 +958,7 @@ class CodeEngineV2 extends BaseService {
    * @param {string[] | null} [params.runCommands]
    * @param {boolean | null} [params.runComputeResourceTokenEnabled]
    * @param {EnvVarPrototype[] | null} [params.runEnvVariables]
-   * @param {'default' | 'manager' | 'reader' | 'writer' | 'none' | null} [params.runServiceAccount]
+   * @param {OpenEnum<'default' | 'manager' | 'reader' | 'writer' | 'none'> | null} [params.runServiceAccount]
    * @param {VolumeMountPrototype[] | null} [params.runVolumeMounts] - when sent, replaces the existing list
    * @param {number | null} [params.scaleConcurrency]
    * @param {number | null} [params.scaleConcurrencyTarget] - falls back to scale_concurrency when not set
@@ -908,9 +971,13 @@ class CodeEngineV2 extends BaseService {
    * @param {number | null} [params.scaleMinInstances] - 0 => app may scale to zero
    * @param {number | null} [params.scaleRequestTimeout] - seconds
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.App>>}
    */
-  public updateApp(params: CodeEngineV2.UpdateAppParams): Promise<CodeEngineV2.Response<CodeEngineV2.App>> {
+  public updateApp(
+    params: CodeEngineV2.UpdateAppParams,
+    callOptions?: CodeEngineV2.CallOptions,
+  ): Promise<CodeEngineV2.Response<CodeEngineV2.App>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
@@ -989,9 +1056,10 @@ class CodeEngineV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/merge-patch+json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1005,10 +1073,12 @@ class CodeEngineV2 extends BaseService {
    * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.JobRunList>>}
    */
   public listJobRuns(
     params: CodeEngineV2.ListJobRunsParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.JobRunList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1033,9 +1103,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1065,10 +1136,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} [params.scaleMemoryLimit] - units M or G
    * @param {number} [params.scaleRetryLimit] - only with run_mode task
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.JobRun>>}
    */
   public createJobRun(
     params: CodeEngineV2.CreateJobRunParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.JobRun>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1136,9 +1209,10 @@ class CodeEngineV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1150,10 +1224,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.name
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.JobRun>>}
    */
   public getJobRun(
     params: CodeEngineV2.GetJobRunParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.JobRun>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1176,9 +1252,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1190,10 +1267,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.name
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>>}
    */
   public deleteJobRun(
     params: CodeEngineV2.DeleteJobRunParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1215,9 +1294,10 @@ class CodeEngineV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1230,9 +1310,13 @@ class CodeEngineV2 extends BaseService {
    * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.JobList>>}
    */
-  public listJobs(params: CodeEngineV2.ListJobsParams): Promise<CodeEngineV2.Response<CodeEngineV2.JobList>> {
+  public listJobs(
+    params: CodeEngineV2.ListJobsParams,
+    callOptions?: CodeEngineV2.CallOptions,
+  ): Promise<CodeEngineV2.Response<CodeEngineV2.JobList>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
@@ -1255,9 +1339,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1285,9 +1370,13 @@ class CodeEngineV2 extends BaseService {
    * @param {string} [params.scaleMemoryLimit] - units M or G
    * @param {number} [params.scaleRetryLimit] - only with run_mode task
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.Job>>}
    */
-  public createJob(params: CodeEngineV2.CreateJobParams): Promise<CodeEngineV2.Response<CodeEngineV2.Job>> {
+  public createJob(
+    params: CodeEngineV2.CreateJobParams,
+    callOptions?: CodeEngineV2.CallOptions,
+  ): Promise<CodeEngineV2.Response<CodeEngineV2.Job>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
@@ -1350,9 +1439,10 @@ class CodeEngineV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1364,9 +1454,13 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.name
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.Job>>}
    */
-  public getJob(params: CodeEngineV2.GetJobParams): Promise<CodeEngineV2.Response<CodeEngineV2.Job>> {
+  public getJob(
+    params: CodeEngineV2.GetJobParams,
+    callOptions?: CodeEngineV2.CallOptions,
+  ): Promise<CodeEngineV2.Response<CodeEngineV2.Job>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
@@ -1388,9 +1482,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1403,10 +1498,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.name
    * @param {boolean} [params.keepServiceAccess] - If true, connected service access secrets are kept when the component is deleted.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>>}
    */
   public deleteJob(
     params: CodeEngineV2.DeleteJobParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1429,9 +1526,10 @@ class CodeEngineV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1452,8 +1550,8 @@ class CodeEngineV2 extends BaseService {
    * @param {string[] | null} [params.runCommands]
    * @param {boolean | null} [params.runComputeResourceTokenEnabled]
    * @param {EnvVarPrototype[] | null} [params.runEnvVariables]
-   * @param {'task' | 'daemon' | null} [params.runMode]
-   * @param {'default' | 'manager' | 'reader' | 'writer' | 'none' | null} [params.runServiceAccount]
+   * @param {OpenEnum<'task' | 'daemon'> | null} [params.runMode]
+   * @param {OpenEnum<'default' | 'manager' | 'reader' | 'writer' | 'none'> | null} [params.runServiceAccount]
    * @param {VolumeMountPrototype[] | null} [params.runVolumeMounts] - when sent, replaces the existing list
    * @param {string | null} [params.scaleArraySpec] - comma list of indices and ranges, e.g. 5,12-14,23
    * @param {string | null} [params.scaleCpuLimit]
@@ -1462,9 +1560,13 @@ class CodeEngineV2 extends BaseService {
    * @param {string | null} [params.scaleMemoryLimit] - units M or G
    * @param {number | null} [params.scaleRetryLimit] - only with run_mode task
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.Job>>}
    */
-  public updateJob(params: CodeEngineV2.UpdateJobParams): Promise<CodeEngineV2.Response<CodeEngineV2.Job>> {
+  public updateJob(
+    params: CodeEngineV2.UpdateJobParams,
+    callOptions?: CodeEngineV2.CallOptions,
+  ): Promise<CodeEngineV2.Response<CodeEngineV2.Job>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
@@ -1529,9 +1631,10 @@ class CodeEngineV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/merge-patch+json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1543,10 +1646,12 @@ class CodeEngineV2 extends BaseService {
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.FunctionRuntimeList>>}
    */
   public listFunctionRuntimes(
     params?: CodeEngineV2.ListFunctionRuntimesParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.FunctionRuntimeList>> {
     const _params = { ...params };
     const _error = checkParams(_params, [], ['headers', 'signal', 'timeout']);
@@ -1558,9 +1663,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1573,10 +1679,12 @@ class CodeEngineV2 extends BaseService {
    * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.FunctionList>>}
    */
   public listFunctions(
     params: CodeEngineV2.ListFunctionsParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.FunctionList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1600,9 +1708,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1627,10 +1736,12 @@ class CodeEngineV2 extends BaseService {
    * @param {number} [params.scaleMaxExecutionTime]
    * @param {string} [params.scaleMemoryLimit] - units M or G
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.Function>>}
    */
   public createFunction(
     params: CodeEngineV2.CreateFunctionParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.Function>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1688,9 +1799,10 @@ class CodeEngineV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1702,10 +1814,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.name
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.Function>>}
    */
   public getFunction(
     params: CodeEngineV2.GetFunctionParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.Function>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1728,9 +1842,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1743,10 +1858,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.name
    * @param {boolean} [params.keepServiceAccess] - If true, connected service access secrets are kept when the component is deleted.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>>}
    */
   public deleteFunction(
     params: CodeEngineV2.DeleteFunctionParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1769,9 +1886,10 @@ class CodeEngineV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1789,7 +1907,7 @@ class CodeEngineV2 extends BaseService {
    * @param {string | null} [params.codeMain]
    * @param {string} [params.codeReference] - code bundle reference or base64 data URL (RFC 2397) with inline source
    * @param {string | null} [params.codeSecret]
-   * @param {'local' | 'local_private' | 'local_public' | null} [params.managedDomainMappings]
+   * @param {OpenEnum<'local' | 'local_private' | 'local_public'> | null} [params.managedDomainMappings]
    * @param {boolean | null} [params.runComputeResourceTokenEnabled]
    * @param {EnvVarPrototype[] | null} [params.runEnvVariables]
    * @param {string} [params.runtime]
@@ -1799,10 +1917,12 @@ class CodeEngineV2 extends BaseService {
    * @param {number | null} [params.scaleMaxExecutionTime]
    * @param {string | null} [params.scaleMemoryLimit] - units M or G
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.Function>>}
    */
   public updateFunction(
     params: CodeEngineV2.UpdateFunctionParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.Function>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1862,9 +1982,10 @@ class CodeEngineV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/merge-patch+json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1877,10 +1998,12 @@ class CodeEngineV2 extends BaseService {
    * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.BindingList>>}
    */
   public listBindings(
     params: CodeEngineV2.ListBindingsParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.BindingList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1904,9 +2027,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1920,10 +2044,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.prefix - SDK marks it required although the API can generate one
    * @param {string} params.secretName
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.Binding>>}
    */
   public createBinding(
     params: CodeEngineV2.CreateBindingParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.Binding>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1951,9 +2077,10 @@ class CodeEngineV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1965,10 +2092,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.id
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.Binding>>}
    */
   public getBinding(
     params: CodeEngineV2.GetBindingParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.Binding>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1991,9 +2120,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2005,10 +2135,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.id
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>>}
    */
   public deleteBinding(
     params: CodeEngineV2.DeleteBindingParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2030,9 +2162,10 @@ class CodeEngineV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2046,10 +2179,12 @@ class CodeEngineV2 extends BaseService {
    * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.BuildRunList>>}
    */
   public listBuildRuns(
     params: CodeEngineV2.ListBuildRunsParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.BuildRunList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2074,9 +2209,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2102,10 +2238,12 @@ class CodeEngineV2 extends BaseService {
    * @param {OpenEnum<'dockerfile' | 'buildpacks'>} [params.strategyType]
    * @param {number} [params.timeout] - seconds
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call (`timeout` only here: `params.timeout` is the API's).
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.BuildRun>>}
    */
   public createBuildRun(
     params: CodeEngineV2.CreateBuildRunParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.BuildRun>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2130,7 +2268,6 @@ class CodeEngineV2 extends BaseService {
         'timeout',
         'headers',
         'signal',
-        'timeout',
       ],
     );
     if (_error) return Promise.reject(_error);
@@ -2165,9 +2302,10 @@ class CodeEngineV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout,
       },
     });
   }
@@ -2179,10 +2317,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.name
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.BuildRun>>}
    */
   public getBuildRun(
     params: CodeEngineV2.GetBuildRunParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.BuildRun>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2205,9 +2345,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2219,10 +2360,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.name
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>>}
    */
   public deleteBuildRun(
     params: CodeEngineV2.DeleteBuildRunParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2244,9 +2387,10 @@ class CodeEngineV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2259,10 +2403,12 @@ class CodeEngineV2 extends BaseService {
    * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.BuildList>>}
    */
   public listBuilds(
     params: CodeEngineV2.ListBuildsParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.BuildList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2286,9 +2432,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2312,10 +2459,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} [params.strategySpecFile]
    * @param {number} [params.timeout] - seconds
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call (`timeout` only here: `params.timeout` is the API's).
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.Build>>}
    */
   public createBuild(
     params: CodeEngineV2.CreateBuildParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.Build>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2338,7 +2487,6 @@ class CodeEngineV2 extends BaseService {
         'timeout',
         'headers',
         'signal',
-        'timeout',
       ],
     );
     if (_error) return Promise.reject(_error);
@@ -2371,9 +2519,10 @@ class CodeEngineV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout,
       },
     });
   }
@@ -2385,9 +2534,13 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.name
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.Build>>}
    */
-  public getBuild(params: CodeEngineV2.GetBuildParams): Promise<CodeEngineV2.Response<CodeEngineV2.Build>> {
+  public getBuild(
+    params: CodeEngineV2.GetBuildParams,
+    callOptions?: CodeEngineV2.CallOptions,
+  ): Promise<CodeEngineV2.Response<CodeEngineV2.Build>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
@@ -2409,9 +2562,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2423,10 +2577,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.name
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>>}
    */
   public deleteBuild(
     params: CodeEngineV2.DeleteBuildParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2448,9 +2604,10 @@ class CodeEngineV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2470,17 +2627,19 @@ class CodeEngineV2 extends BaseService {
    * @param {string | null} [params.sourceContextDir]
    * @param {string | null} [params.sourceRevision] - git only (branch/tag/commit); default branch HEAD when omitted; omit for source_type local
    * @param {string | null} [params.sourceSecret] - git only; omit for source_type local
-   * @param {'local' | 'git' | null} [params.sourceType]
+   * @param {OpenEnum<'local' | 'git'> | null} [params.sourceType]
    * @param {string | null} [params.sourceUrl] - needed for source_type git (https URL, or ssh URL together with an ssh_auth source_secret); omit for local
-   * @param {'small' | 'medium' | 'large' | 'xlarge' | 'xxlarge' | null} [params.strategySize]
+   * @param {OpenEnum<'small' | 'medium' | 'large' | 'xlarge' | 'xxlarge'> | null} [params.strategySize]
    * @param {string | null} [params.strategySpecFile]
    * @param {OpenEnum<'dockerfile' | 'buildpacks'>} [params.strategyType]
    * @param {number} [params.timeout] - seconds
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call (`timeout` only here: `params.timeout` is the API's).
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.Build>>}
    */
   public updateBuild(
     params: CodeEngineV2.UpdateBuildParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.Build>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2504,7 +2663,6 @@ class CodeEngineV2 extends BaseService {
         'timeout',
         'headers',
         'signal',
-        'timeout',
       ],
     );
     if (_error) return Promise.reject(_error);
@@ -2538,9 +2696,10 @@ class CodeEngineV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/merge-patch+json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout,
       },
     });
   }
@@ -2553,10 +2712,12 @@ class CodeEngineV2 extends BaseService {
    * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.DomainMappingList>>}
    */
   public listDomainMappings(
     params: CodeEngineV2.ListDomainMappingsParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.DomainMappingList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2580,9 +2741,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2596,10 +2758,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.name
    * @param {string} params.tlsSecret
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.DomainMapping>>}
    */
   public createDomainMapping(
     params: CodeEngineV2.CreateDomainMappingParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.DomainMapping>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2627,9 +2791,10 @@ class CodeEngineV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2641,10 +2806,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.name
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.DomainMapping>>}
    */
   public getDomainMapping(
     params: CodeEngineV2.GetDomainMappingParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.DomainMapping>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2667,9 +2834,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2681,10 +2849,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.name
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>>}
    */
   public deleteDomainMapping(
     params: CodeEngineV2.DeleteDomainMappingParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2706,9 +2876,10 @@ class CodeEngineV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2725,10 +2896,12 @@ class CodeEngineV2 extends BaseService {
    * @param {Object} [params.component] - Request and response model.
    * @param {string} [params.tlsSecret]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.DomainMapping>>}
    */
   public updateDomainMapping(
     params: CodeEngineV2.UpdateDomainMappingParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.DomainMapping>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2757,9 +2930,10 @@ class CodeEngineV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/merge-patch+json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2772,10 +2946,12 @@ class CodeEngineV2 extends BaseService {
    * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.ConfigMapList>>}
    */
   public listConfigMaps(
     params: CodeEngineV2.ListConfigMapsParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.ConfigMapList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2799,9 +2975,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2814,10 +2991,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.name
    * @param {{ [key: string]: string }} [params.data] - string map; keys [A-Za-z0-9._-] up to 253 chars, values up to 1048576 chars
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.ConfigMap>>}
    */
   public createConfigMap(
     params: CodeEngineV2.CreateConfigMapParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.ConfigMap>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2844,9 +3023,10 @@ class CodeEngineV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2858,10 +3038,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.name
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.ConfigMap>>}
    */
   public getConfigMap(
     params: CodeEngineV2.GetConfigMapParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.ConfigMap>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2884,9 +3066,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2900,10 +3083,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.ifMatch - Entity tag of the version to change: the `entity_tag` field or `ETag` header of a read; `*` matches any version.
    * @param {{ [key: string]: string }} [params.data] - string map; keys [A-Za-z0-9._-] up to 253 chars, values up to 1048576 chars
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.ConfigMap>>}
    */
   public replaceConfigMap(
     params: CodeEngineV2.ReplaceConfigMapParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.ConfigMap>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2931,9 +3116,10 @@ class CodeEngineV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2945,10 +3131,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.name
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>>}
    */
   public deleteConfigMap(
     params: CodeEngineV2.DeleteConfigMapParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2970,9 +3158,10 @@ class CodeEngineV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2986,10 +3175,12 @@ class CodeEngineV2 extends BaseService {
    * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.SecretList>>}
    */
   public listSecrets(
     params: CodeEngineV2.ListSecretsParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.SecretList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -3014,9 +3205,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3032,10 +3224,12 @@ class CodeEngineV2 extends BaseService {
    * @param {ServiceAccessSecretPrototypeProps} [params.serviceAccess]
    * @param {OperatorSecretPrototypeProps} [params.serviceOperator]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.Secret>>}
    */
   public createSecret(
     params: CodeEngineV2.CreateSecretParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.Secret>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -3075,9 +3269,10 @@ class CodeEngineV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3089,10 +3284,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.name
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.Secret>>}
    */
   public getSecret(
     params: CodeEngineV2.GetSecretParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.Secret>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -3115,9 +3312,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3132,10 +3330,12 @@ class CodeEngineV2 extends BaseService {
    * @param {OpenEnum<'generic' | 'ssh_auth' | 'basic_auth' | 'hmac_auth' | 'tls' | 'service_access' | 'registry' | 'service_operator' | 'other'>} params.format
    * @param {SecretData} [params.data] - string map; keys [A-Za-z0-9._-] up to 253 chars, values up to 1048576 chars
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.Secret>>}
    */
   public replaceSecret(
     params: CodeEngineV2.ReplaceSecretParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.Secret>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -3164,9 +3364,10 @@ class CodeEngineV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3178,10 +3379,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.name
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>>}
    */
   public deleteSecret(
     params: CodeEngineV2.DeleteSecretParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -3203,9 +3406,10 @@ class CodeEngineV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3218,10 +3422,12 @@ class CodeEngineV2 extends BaseService {
    * @param {number} [params.limit] - Page size: the most items one page holds (1 to 100, default 50).
    * @param {string} [params.start] - Page token: `next.start` of the previous page; leave out for the first page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.PersistentDataStoreList>>}
    */
   public listPersistentDataStores(
     params: CodeEngineV2.ListPersistentDataStoresParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.PersistentDataStoreList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -3245,9 +3451,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3261,10 +3468,12 @@ class CodeEngineV2 extends BaseService {
    * @param {OpenEnum<'object_storage'>} params.storageType
    * @param {StorageDataObjectStorageData} [params.data]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.PersistentDataStore>>}
    */
   public createPersistentDataStore(
     params: CodeEngineV2.CreatePersistentDataStoreParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.PersistentDataStore>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -3292,9 +3501,10 @@ class CodeEngineV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3306,10 +3516,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.name
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.PersistentDataStore>>}
    */
   public getPersistentDataStore(
     params: CodeEngineV2.GetPersistentDataStoreParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.PersistentDataStore>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -3332,9 +3544,10 @@ class CodeEngineV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3346,10 +3559,12 @@ class CodeEngineV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.name
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>>}
    */
   public deletePersistentDataStore(
     params: CodeEngineV2.DeletePersistentDataStoreParams,
+    callOptions?: CodeEngineV2.CallOptions,
   ): Promise<CodeEngineV2.Response<CodeEngineV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -3371,9 +3586,10 @@ class CodeEngineV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3388,8 +3604,12 @@ namespace CodeEngineV2 {
   export type Response<T = any> = SdkResponse<T>;
   /** The result of operations that answer without a body. */
   export interface EmptyObject {}
-  /** Options of every operation call. */
-  export interface DefaultParams {
+  /**
+   * Per-call options: every method takes them as its second argument, and also (as IBM's SDKs take
+   * `headers`) in its params object, except those named like one of the operation's own parameters:
+   * `createBuild({ ..., timeout: 600 }, { timeout: 5000 })` is a 600 s build asked for with a 5 s request timeout.
+   */
+  export interface CallOptions {
     /** Headers sent with this call only. */
     headers?: Record<string, string>;
     /** Cancels the call. */
@@ -3397,6 +3617,8 @@ namespace CodeEngineV2 {
     /** Milliseconds per attempt until the response is complete. */
     timeout?: number;
   }
+  /** The per-call options as members of a params object (see `CallOptions`). */
+  export interface DefaultParams extends CallOptions {}
   /** Options of the service. */
   export interface Options extends UserOptions {
     /** API version date (YYYY-MM-DD) sent as the `version` query parameter. */
@@ -3933,7 +4155,7 @@ namespace CodeEngineV2 {
     /**
      * (body field `managed_domain_mappings`)
      */
-    managedDomainMappings?: 'local' | 'local_private' | 'local_public' | null;
+    managedDomainMappings?: OpenEnum<'local' | 'local_private' | 'local_public'> | null;
     /**
      * (body field `probe_liveness`)
      */
@@ -3965,7 +4187,7 @@ namespace CodeEngineV2 {
     /**
      * (body field `run_service_account`)
      */
-    runServiceAccount?: 'default' | 'manager' | 'reader' | 'writer' | 'none' | null;
+    runServiceAccount?: OpenEnum<'default' | 'manager' | 'reader' | 'writer' | 'none'> | null;
     /**
      * when sent, replaces the existing list
      *
@@ -4026,6 +4248,28 @@ namespace CodeEngineV2 {
      * (body field `scale_request_timeout`)
      */
     scaleRequestTimeout?: number | null;
+  }
+
+  /**
+   * Enum values of the `updateApp` parameters.
+   */
+  export namespace UpdateAppConstants {
+    /** Values of `managedDomainMappings`. */
+    export const ManagedDomainMappings = {
+      LOCAL: 'local',
+      LOCAL_PRIVATE: 'local_private',
+      LOCAL_PUBLIC: 'local_public',
+    } as const;
+    export type ManagedDomainMappings = (typeof ManagedDomainMappings)[keyof typeof ManagedDomainMappings];
+    /** Values of `runServiceAccount`. */
+    export const RunServiceAccount = {
+      DEFAULT: 'default',
+      MANAGER: 'manager',
+      READER: 'reader',
+      WRITER: 'writer',
+      NONE: 'none',
+    } as const;
+    export type RunServiceAccount = (typeof RunServiceAccount)[keyof typeof RunServiceAccount];
   }
 
   /**
@@ -4442,11 +4686,11 @@ namespace CodeEngineV2 {
     /**
      * (body field `run_mode`)
      */
-    runMode?: 'task' | 'daemon' | null;
+    runMode?: OpenEnum<'task' | 'daemon'> | null;
     /**
      * (body field `run_service_account`)
      */
-    runServiceAccount?: 'default' | 'manager' | 'reader' | 'writer' | 'none' | null;
+    runServiceAccount?: OpenEnum<'default' | 'manager' | 'reader' | 'writer' | 'none'> | null;
     /**
      * when sent, replaces the existing list
      *
@@ -4487,6 +4731,27 @@ namespace CodeEngineV2 {
      * (body field `scale_retry_limit`)
      */
     scaleRetryLimit?: number | null;
+  }
+
+  /**
+   * Enum values of the `updateJob` parameters.
+   */
+  export namespace UpdateJobConstants {
+    /** Values of `runMode`. */
+    export const RunMode = {
+      TASK: 'task',
+      DAEMON: 'daemon',
+    } as const;
+    export type RunMode = (typeof RunMode)[keyof typeof RunMode];
+    /** Values of `runServiceAccount`. */
+    export const RunServiceAccount = {
+      DEFAULT: 'default',
+      MANAGER: 'manager',
+      READER: 'reader',
+      WRITER: 'writer',
+      NONE: 'none',
+    } as const;
+    export type RunServiceAccount = (typeof RunServiceAccount)[keyof typeof RunServiceAccount];
   }
 
   /**
@@ -4686,7 +4951,7 @@ namespace CodeEngineV2 {
     /**
      * (body field `managed_domain_mappings`)
      */
-    managedDomainMappings?: 'local' | 'local_private' | 'local_public' | null;
+    managedDomainMappings?: OpenEnum<'local' | 'local_private' | 'local_public'> | null;
     /**
      * (body field `run_compute_resource_token_enabled`)
      */
@@ -4725,6 +4990,19 @@ namespace CodeEngineV2 {
      * (body field `scale_memory_limit`)
      */
     scaleMemoryLimit?: string | null;
+  }
+
+  /**
+   * Enum values of the `updateFunction` parameters.
+   */
+  export namespace UpdateFunctionConstants {
+    /** Values of `managedDomainMappings`. */
+    export const ManagedDomainMappings = {
+      LOCAL: 'local',
+      LOCAL_PRIVATE: 'local_private',
+      LOCAL_PUBLIC: 'local_public',
+    } as const;
+    export type ManagedDomainMappings = (typeof ManagedDomainMappings)[keyof typeof ManagedDomainMappings];
   }
 
   /**
@@ -4836,7 +5114,7 @@ namespace CodeEngineV2 {
    * Parameters for the `createBuildRun` operation.
    */
 
-  export interface CreateBuildRunParams extends DefaultParams {
+  export interface CreateBuildRunParams extends Omit<DefaultParams, 'timeout'> {
     /**
      * (path parameter `project_id`)
      */
@@ -5006,7 +5284,7 @@ namespace CodeEngineV2 {
    * Parameters for the `createBuild` operation.
    */
 
-  export interface CreateBuildParams extends DefaultParams {
+  export interface CreateBuildParams extends Omit<DefaultParams, 'timeout'> {
     /**
      * (path parameter `project_id`)
      */
@@ -5134,7 +5412,7 @@ namespace CodeEngineV2 {
    * Parameters for the `updateBuild` operation.
    */
 
-  export interface UpdateBuildParams extends DefaultParams {
+  export interface UpdateBuildParams extends Omit<DefaultParams, 'timeout'> {
     /**
      * (path parameter `project_id`)
      */
@@ -5180,7 +5458,7 @@ namespace CodeEngineV2 {
     /**
      * (body field `source_type`)
      */
-    sourceType?: 'local' | 'git' | null;
+    sourceType?: OpenEnum<'local' | 'git'> | null;
     /**
      * needed for source_type git (https URL, or ssh URL together with an ssh_auth source_secret); omit for local
      *
@@ -5190,7 +5468,7 @@ namespace CodeEngineV2 {
     /**
      * (body field `strategy_size`)
      */
-    strategySize?: 'small' | 'medium' | 'large' | 'xlarge' | 'xxlarge' | null;
+    strategySize?: OpenEnum<'small' | 'medium' | 'large' | 'xlarge' | 'xxlarge'> | null;
     /**
      * (body field `strategy_spec_file`)
      */
@@ -5211,6 +5489,21 @@ namespace CodeEngineV2 {
    * Enum values of the `updateBuild` parameters.
    */
   export namespace UpdateBuildConstants {
+    /** Values of `sourceType`. */
+    export const SourceType = {
+      LOCAL: 'local',
+      GIT: 'git',
+    } as const;
+    export type SourceType = (typeof SourceType)[keyof typeof SourceType];
+    /** Values of `strategySize`. */
+    export const StrategySize = {
+      SMALL: 'small',
+      MEDIUM: 'medium',
+      LARGE: 'large',
+      XLARGE: 'xlarge',
+      XXLARGE: 'xxlarge',
+    } as const;
+    export type StrategySize = (typeof StrategySize)[keyof typeof StrategySize];
     /** Values of `strategyType`. */
     export const StrategyType = {
       DOCKERFILE: 'dockerfile',
@@ -5827,7 +6120,7 @@ namespace CodeEngineV2 {
     /**
      * shared or dedicated; left out, the policy stays as it is
      */
-    isolation_policy?: 'shared' | 'dedicated' | null;
+    isolation_policy?: OpenEnum<'shared' | 'dedicated'> | null;
   }
   export namespace AllowedOutboundDestinationPatchPrivatePathServiceGatewayDataPatch {
     export namespace Constants {
@@ -6194,7 +6487,7 @@ namespace CodeEngineV2 {
      */
     image_reference?: string;
     image_secret?: string | null;
-    managed_domain_mappings?: 'local' | 'local_private' | 'local_public' | null;
+    managed_domain_mappings?: OpenEnum<'local' | 'local_private' | 'local_public'> | null;
     probe_liveness?: ProbePrototype | null;
     probe_readiness?: ProbePrototype | null;
     run_arguments?: string[] | null;
@@ -6202,7 +6495,7 @@ namespace CodeEngineV2 {
     run_commands?: string[] | null;
     run_compute_resource_token_enabled?: boolean | null;
     run_env_variables?: EnvVarPrototype[] | null;
-    run_service_account?: 'default' | 'manager' | 'reader' | 'writer' | 'none' | null;
+    run_service_account?: OpenEnum<'default' | 'manager' | 'reader' | 'writer' | 'none'> | null;
     /**
      * when sent, replaces the existing list
      */
@@ -6724,12 +7017,12 @@ namespace CodeEngineV2 {
      * git only; omit for source_type local
      */
     source_secret?: string | null;
-    source_type?: 'local' | 'git' | null;
+    source_type?: OpenEnum<'local' | 'git'> | null;
     /**
      * needed for source_type git (https URL, or ssh URL together with an ssh_auth source_secret); omit for local
      */
     source_url?: string | null;
-    strategy_size?: 'small' | 'medium' | 'large' | 'xlarge' | 'xxlarge' | null;
+    strategy_size?: OpenEnum<'small' | 'medium' | 'large' | 'xlarge' | 'xxlarge'> | null;
     strategy_spec_file?: string | null;
     strategy_type?: OpenEnum<'dockerfile' | 'buildpacks'>;
     /**
@@ -7554,7 +7847,7 @@ namespace CodeEngineV2 {
      */
     code_reference?: string;
     code_secret?: string | null;
-    managed_domain_mappings?: 'local' | 'local_private' | 'local_public' | null;
+    managed_domain_mappings?: OpenEnum<'local' | 'local_private' | 'local_public'> | null;
     run_compute_resource_token_enabled?: boolean | null;
     run_env_variables?: EnvVarPrototype[] | null;
     runtime?: string;
@@ -7814,8 +8107,8 @@ namespace CodeEngineV2 {
     run_commands?: string[] | null;
     run_compute_resource_token_enabled?: boolean | null;
     run_env_variables?: EnvVarPrototype[] | null;
-    run_mode?: 'task' | 'daemon' | null;
-    run_service_account?: 'default' | 'manager' | 'reader' | 'writer' | 'none' | null;
+    run_mode?: OpenEnum<'task' | 'daemon'> | null;
+    run_service_account?: OpenEnum<'default' | 'manager' | 'reader' | 'writer' | 'none'> | null;
     /**
      * when sent, replaces the existing list
      */

@@ -171,3 +171,24 @@ export function mountName(m: CodeEngineV2.VolumeMount): unknown {
   // @ts-expect-error the response VolumeMount has no name either
   return m.name;
 }
+
+// Generator typing rules (not 6.0.2 changes). A nullable enum is its open enum | null: `null` clears
+// a patch member, a known value or a later one is taken, another type is refused; the operation's
+// constants list the values.
+export const clearedRunMode: CodeEngineV2.JobPatch = { run_mode: null, run_service_account: 'writer' };
+export const patchedJob = service.updateJob({
+  projectId,
+  name: 'job',
+  ifMatch: '*',
+  runMode: CodeEngineV2.UpdateJobConstants.RunMode.DAEMON,
+  runServiceAccount: null,
+});
+// @ts-expect-error a number is no run mode
+export const numericRunMode: CodeEngineV2.JobPatch = { run_mode: 1 };
+// `timeout` of createBuildRun is the build's (seconds); the request timeout goes in the second argument.
+export const timedBuildRun = service.createBuildRun(
+  { projectId, buildName: 'build', timeout: 600 },
+  { timeout: 5000, headers: { 'X-Request-ID': 'r1' } },
+);
+// @ts-expect-error the build's timeout is a number of seconds, not a per-call option object
+export const wrongBuildTimeout = service.createBuildRun({ projectId, buildName: 'build', timeout: '600' });

@@ -74,10 +74,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.persona] - Wire name guessed: no source names this parameter.
    * @param {number} [params.offset]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.ConnectionList>>}
    */
   public listConnections(
     params?: CommonCoreV2.ListConnectionsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.ConnectionList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -139,9 +141,10 @@ class CommonCoreV2 extends BaseService {
           inject_token: _params.injectToken,
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -178,10 +181,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.refCatalogId]
    * @param {string} [params.dataSourceDefinitionAssetId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.Connection>>}
    */
   public saveConnection(
     params: CommonCoreV2.SaveConnectionParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.Connection>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -256,9 +261,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -281,10 +287,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.functionId] - Wire name guessed: no source names this parameter.
    * @param {string} [params.persona] - Wire name guessed: no source names this parameter.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.Connection>>}
    */
   public getConnection(
     params: CommonCoreV2.GetConnectionParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.Connection>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -330,9 +338,10 @@ class CommonCoreV2 extends BaseService {
           inject_token: _params.injectToken,
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -349,10 +358,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.spaceId]
    * @param {boolean} [params.userfs]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public deleteConnection(
     params: CommonCoreV2.DeleteConnectionParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -376,9 +387,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -400,10 +412,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.functionId] - Wire name guessed: no source names this parameter.
    * @param {JsonPatch} params.jsonPatch - RFC 6902 JSON Patch document.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.ConnectionEntity>>}
    */
   public updateConnection(
     params: CommonCoreV2.UpdateConnectionParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.ConnectionEntity>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -448,9 +462,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json-patch+json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -487,10 +502,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.refCatalogId]
    * @param {string} [params.dataSourceDefinitionAssetId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.DiscoveredAssetCollection>>}
    */
   public discoverAssetsAnonymously(
     params: CommonCoreV2.DiscoverAssetsAnonymouslyParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.DiscoveredAssetCollection>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -568,9 +585,10 @@ class CommonCoreV2 extends BaseService {
           Accept: _params.accept ?? 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -600,10 +618,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.properties]
    * @param {string} [params.filters]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.DiscoveredAssetCollection>>}
    */
   public discoverAssets(
     params: CommonCoreV2.DiscoverAssetsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.DiscoveredAssetCollection>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -662,9 +682,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: _params.accept ?? 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -690,10 +711,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.filters]
    * @param {string} [params.path]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.DiscoveredAssetCollection>>}
    */
   public discoverDataAsset(
     params: CommonCoreV2.DiscoverDataAssetParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.DiscoveredAssetCollection>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -744,9 +767,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: _params.accept ?? 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -764,10 +788,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.spaceId]
    * @param {boolean} [params.userfs]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.ConnectionActionList>>}
    */
   public listActions(
     params: CommonCoreV2.ListActionsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.ConnectionActionList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -803,9 +829,10 @@ class CommonCoreV2 extends BaseService {
           'Accept-Language': _params.acceptLanguage,
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -824,10 +851,12 @@ class CommonCoreV2 extends BaseService {
    * @param {boolean} [params.userfs]
    * @param {ConnectionActionConfiguration} params.connectionActionConfiguration - Input of the action; keys depend on the action.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.ConnectionActionResponse>>}
    */
   public performAction(
     params: CommonCoreV2.PerformActionParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.ConnectionActionResponse>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -866,9 +895,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -880,10 +910,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.fileName
    * @param {string} [params.hash]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<NodeJS.ReadableStream>>}
    */
   public downloadConnectionFile(
     params: CommonCoreV2.DownloadConnectionFileParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<NodeJS.ReadableStream>> {
     const _params = { ...params };
     const _error = checkParams(_params, ['fileName'], ['fileName', 'hash', 'headers', 'signal', 'timeout']);
@@ -901,10 +933,11 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/octet-stream',
           ..._params.headers,
+          ...callOptions?.headers,
         },
         responseType: 'stream',
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -916,10 +949,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.fileName
    * @param {UploadBody} params.body - The request body: a string, bytes or a stream of bytes.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.ConnectionFile>>}
    */
   public uploadConnectionFile(
     params: CommonCoreV2.UploadConnectionFileParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.ConnectionFile>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -940,9 +975,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/octet-stream',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -954,10 +990,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.fileName
    * @param {string} [params.hash]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public deleteConnectionFile(
     params: CommonCoreV2.DeleteConnectionFileParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(_params, ['fileName'], ['fileName', 'hash', 'headers', 'signal', 'timeout']);
@@ -974,9 +1012,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -988,10 +1027,12 @@ class CommonCoreV2 extends BaseService {
    * @param {number} [params.limit]
    * @param {number} [params.offset]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.ConnectionFileList>>}
    */
   public listConnectionFiles(
     params?: CommonCoreV2.ListConnectionFilesParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.ConnectionFileList>> {
     const _params = { ...params };
     const _error = checkParams(_params, [], ['limit', 'offset', 'headers', 'signal', 'timeout']);
@@ -1007,9 +1048,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1023,10 +1065,12 @@ class CommonCoreV2 extends BaseService {
    * @param {boolean} [params.projects] - Wire name guessed: no source names this parameter.
    * @param {boolean} [params.spaces] - Wire name guessed: no source names this parameter.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.ConnectionFileMigration>>}
    */
   public migrateConnectionFiles(
     params?: CommonCoreV2.MigrateConnectionFilesParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.ConnectionFileMigration>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1048,9 +1092,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1075,10 +1120,12 @@ class CommonCoreV2 extends BaseService {
    * @param {boolean} [params.showDataSourceDefinitionsOnly]
    * @param {boolean} [params.showDataSourceDefinitionSection]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.DatasourceTypeList>>}
    */
   public listDatasourceTypes(
     params?: CommonCoreV2.ListDatasourceTypesParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.DatasourceTypeList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1130,9 +1177,10 @@ class CommonCoreV2 extends BaseService {
           'Accept-Language': _params.acceptLanguage,
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1155,10 +1203,12 @@ class CommonCoreV2 extends BaseService {
    * @param {DatasourceTypePropertyDefinition[]} [params.propertyDefinitions]
    * @param {JsonObject} [params.sourceSystem]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.DatasourceTypeCreated>>}
    */
   public createDatasourceType(
     params?: CommonCoreV2.CreateDatasourceTypeParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.DatasourceTypeCreated>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1207,9 +1257,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1231,10 +1282,12 @@ class CommonCoreV2 extends BaseService {
    * @param {boolean} [params.generateTransitiveConditions]
    * @param {boolean} [params.showDataSourceDefinitionSection]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.DatasourceType>>}
    */
   public getDatasourceType(
     params: CommonCoreV2.GetDatasourceTypeParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.DatasourceType>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1282,9 +1335,10 @@ class CommonCoreV2 extends BaseService {
           'Accept-Language': _params.acceptLanguage,
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1295,10 +1349,12 @@ class CommonCoreV2 extends BaseService {
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.datasourceType
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public deleteDatasourceType(
     params: CommonCoreV2.DeleteDatasourceTypeParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1316,9 +1372,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1330,10 +1387,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.datasourceType
    * @param {JsonPatch} params.jsonPatch - RFC 6902 JSON Patch document.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.DatasourceTypeEntity>>}
    */
   public updateDatasourceType(
     params: CommonCoreV2.UpdateDatasourceTypeParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.DatasourceTypeEntity>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1354,9 +1413,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json-patch+json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1379,10 +1439,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.bookmark]
    * @param {number} [params.skip]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.ProjectList>>}
    */
   public listProjects(
     params?: CommonCoreV2.ListProjectsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.ProjectList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1430,9 +1492,10 @@ class CommonCoreV2 extends BaseService {
           'cpdaas-include-permissions': _params.cpdaasIncludePermissions,
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1447,10 +1510,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.member]
    * @param {string | string[]} [params.tagNames]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.ProjectTotal>>}
    */
   public getProjectTotal(
     params?: CommonCoreV2.GetProjectTotalParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.ProjectTotal>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1482,9 +1547,10 @@ class CommonCoreV2 extends BaseService {
           'cpdaas-include-permissions': _params.cpdaasIncludePermissions,
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1496,10 +1562,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string | string[]} [params.include]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.Project>>}
    */
   public getProject(
     params: CommonCoreV2.GetProjectParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.Project>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1521,9 +1589,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1541,10 +1610,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string[]} [params.tools]
    * @param {OpenEnum<'cpd' | 'wx' | 'wca' | 'dpx' | 'wxbi'>} [params.type]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.Project>>}
    */
   public updateProject(
     params: CommonCoreV2.UpdateProjectParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.Project>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1585,9 +1656,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1600,10 +1672,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string | string[]} [params.roles]
    * @param {string | string[]} [params.userNames] - Each item is 1 to 100 characters long.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.ProjectMemberList>>}
    */
   public listMembers(
     params: CommonCoreV2.ListMembersParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.ProjectMemberList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1626,9 +1700,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1641,10 +1716,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.projectId
    * @param {Object} params.members
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.ProjectMemberList>>}
    */
   public createMembers(
     params: CommonCoreV2.CreateMembersParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.ProjectMemberList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1668,9 +1745,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1682,10 +1760,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string | string[]} params.userNames - Each item is 1 to 100 characters long.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public deleteMembers(
     params: CommonCoreV2.DeleteMembersParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1706,9 +1786,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1721,10 +1802,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.projectId
    * @param {Object} params.members
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.ProjectMemberList>>}
    */
   public updateMembers(
     params: CommonCoreV2.UpdateMembersParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.ProjectMemberList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1748,9 +1831,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1763,10 +1847,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.userName
    * @param {boolean} [params.resolveGroups]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.ProjectMember>>}
    */
   public getMember(
     params: CommonCoreV2.GetMemberParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.ProjectMember>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1789,9 +1875,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1803,10 +1890,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.userName
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public deleteMember(
     params: CommonCoreV2.DeleteMemberParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1825,9 +1914,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1840,10 +1930,12 @@ class CommonCoreV2 extends BaseService {
    * @param {StorageCredentialsByRole} [params.credentials]
    * @param {JsonObject} [params.repository] - local_git_storage repository fields.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.StorageProperties>>}
    */
   public updateProjectStorageProperties(
     params: CommonCoreV2.UpdateProjectStoragePropertiesParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.StorageProperties>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1867,9 +1959,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1880,10 +1973,12 @@ class CommonCoreV2 extends BaseService {
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.projectId
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.TagList>>}
    */
   public listProjectTags(
     params: CommonCoreV2.ListProjectTagsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.TagList>> {
     const _params = { ...params };
     const _error = checkParams(_params, ['projectId'], ['projectId', 'headers', 'signal', 'timeout']);
@@ -1898,9 +1993,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1912,10 +2008,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.projectId
    * @param {TagList} params.tagList - Project tags.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.TagList>>}
    */
   public createProjectTags(
     params: CommonCoreV2.CreateProjectTagsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.TagList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1936,9 +2034,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1950,10 +2049,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string | string[]} [params.tagNames]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public deleteProjectTags(
     params: CommonCoreV2.DeleteProjectTagsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -1974,9 +2075,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -1988,10 +2090,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.projectId
    * @param {TagPatchOperations} params.tagPatchOperations
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.TagList>>}
    */
   public updateProjectTags(
     params: CommonCoreV2.UpdateProjectTagsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.TagList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2012,9 +2116,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2026,10 +2131,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.tagName
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.TagList>>}
    */
   public createProjectTag(
     params: CommonCoreV2.CreateProjectTagParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.TagList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2046,14 +2153,13 @@ class CommonCoreV2 extends BaseService {
           project_id: _params.projectId,
           tag_name: _params.tagName,
         },
-        body: {},
         headers: {
           Accept: 'application/json',
-          'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2065,10 +2171,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.tagName
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public deleteProjectTag(
     params: CommonCoreV2.DeleteProjectTagParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2087,9 +2195,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2100,10 +2209,12 @@ class CommonCoreV2 extends BaseService {
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.projectId
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AuditEventsSettings>>}
    */
   public getAuditEventsSettings(
     params: CommonCoreV2.GetAuditEventsSettingsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AuditEventsSettings>> {
     const _params = { ...params };
     const _error = checkParams(_params, ['projectId'], ['projectId', 'headers', 'signal', 'timeout']);
@@ -2118,9 +2229,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2132,10 +2244,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.projectId
    * @param {boolean} params.enabled
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AuditEventsSettings>>}
    */
   public updateAuditEventsSettings(
     params: CommonCoreV2.UpdateAuditEventsSettingsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AuditEventsSettings>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2158,9 +2272,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2171,10 +2286,12 @@ class CommonCoreV2 extends BaseService {
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.projectId
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AccessRestrictionsSettings>>}
    */
   public getAccessRestrictionsSettings(
     params: CommonCoreV2.GetAccessRestrictionsSettingsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AccessRestrictionsSettings>> {
     const _params = { ...params };
     const _error = checkParams(_params, ['projectId'], ['projectId', 'headers', 'signal', 'timeout']);
@@ -2189,9 +2306,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2205,10 +2323,12 @@ class CommonCoreV2 extends BaseService {
    * @param {Object} [params.dataPermissions]
    * @param {Object} [params.reporting]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AccessRestrictionsSettings>>}
    */
   public updateAccessRestrictionsSettings(
     params: CommonCoreV2.UpdateAccessRestrictionsSettingsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AccessRestrictionsSettings>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2233,9 +2353,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2246,10 +2367,12 @@ class CommonCoreV2 extends BaseService {
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.projectId
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.FoldersSettings>>}
    */
   public getFoldersSettings(
     params: CommonCoreV2.GetFoldersSettingsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.FoldersSettings>> {
     const _params = { ...params };
     const _error = checkParams(_params, ['projectId'], ['projectId', 'headers', 'signal', 'timeout']);
@@ -2264,9 +2387,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2278,10 +2402,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.projectId
    * @param {boolean} [params.enabled]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.FoldersSettings>>}
    */
   public updateFoldersSettings(
     params: CommonCoreV2.UpdateFoldersSettingsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.FoldersSettings>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2304,9 +2430,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2317,10 +2444,12 @@ class CommonCoreV2 extends BaseService {
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.projectId
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.JupyterLabIntegration>>}
    */
   public getJupyterlabIntegration(
     params: CommonCoreV2.GetJupyterlabIntegrationParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.JupyterLabIntegration>> {
     const _params = { ...params };
     const _error = checkParams(_params, ['projectId'], ['projectId', 'headers', 'signal', 'timeout']);
@@ -2335,9 +2464,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2349,10 +2479,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.guid
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.JupyterLabIntegration>>}
    */
   public updateJupyterlabIntegration(
     params: CommonCoreV2.UpdateJupyterlabIntegrationParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.JupyterLabIntegration>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2375,9 +2507,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2388,10 +2521,12 @@ class CommonCoreV2 extends BaseService {
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.projectId
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public deleteJupyterlabIntegration(
     params: CommonCoreV2.DeleteJupyterlabIntegrationParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(_params, ['projectId'], ['projectId', 'headers', 'signal', 'timeout']);
@@ -2405,9 +2540,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2418,10 +2554,12 @@ class CommonCoreV2 extends BaseService {
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.projectId
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.ProjectTokenList>>}
    */
   public listTokens(
     params: CommonCoreV2.ListTokensParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.ProjectTokenList>> {
     const _params = { ...params };
     const _error = checkParams(_params, ['projectId'], ['projectId', 'headers', 'signal', 'timeout']);
@@ -2436,9 +2574,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2451,10 +2590,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.name
    * @param {TokenScope[]} params.scopes
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.ProjectToken>>}
    */
   public createToken(
     params: CommonCoreV2.CreateTokenParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.ProjectToken>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2478,9 +2619,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2491,10 +2633,12 @@ class CommonCoreV2 extends BaseService {
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.projectId
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public deleteTokens(
     params: CommonCoreV2.DeleteTokensParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(_params, ['projectId'], ['projectId', 'headers', 'signal', 'timeout']);
@@ -2508,9 +2652,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2522,10 +2667,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.tokenId
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.ProjectToken>>}
    */
   public getProjectToken(
     params: CommonCoreV2.GetProjectTokenParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.ProjectToken>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2545,9 +2692,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2559,10 +2707,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.tokenId
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public deleteToken(
     params: CommonCoreV2.DeleteTokenParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2581,9 +2731,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2595,10 +2746,12 @@ class CommonCoreV2 extends BaseService {
    *
    * @param {Object} params - The parameters to send to the service.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.ProjectToken>>}
    */
   public getToken(
     params?: CommonCoreV2.GetTokenParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.ProjectToken>> {
     const _params = { ...params };
     const _error = checkParams(_params, [], ['headers', 'signal', 'timeout']);
@@ -2610,9 +2763,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2640,10 +2794,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.fileContentType] - The content type of `file` (default application/zip).
    * @param {string} [params.fileFilename] - The file name sent with `file`.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.TransactionResponse>>}
    */
   public transactionalPostProject(
     params?: CommonCoreV2.TransactionalPostProjectParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.TransactionResponse>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2718,9 +2874,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': _params.file !== undefined ? undefined : 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2731,10 +2888,12 @@ class CommonCoreV2 extends BaseService {
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.projectId
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public transactionalDeleteProject(
     params: CommonCoreV2.TransactionalDeleteProjectParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(_params, ['projectId'], ['projectId', 'headers', 'signal', 'timeout']);
@@ -2748,9 +2907,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2762,10 +2922,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.projectId
    * @param {string} params.transactionId
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.TransactionStatus>>}
    */
   public transactionalImportStatus(
     params: CommonCoreV2.TransactionalImportStatusParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.TransactionStatus>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2785,9 +2947,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2810,10 +2973,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.computeCrn]
    * @param {string} [params.type]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.SpaceList>>}
    */
   public listSpaces(
     params?: CommonCoreV2.ListSpacesParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.SpaceList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2861,9 +3026,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2882,10 +3048,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.type]
    * @param {Object} [params.settings]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.Space>>}
    */
   public createSpace(
     params: CommonCoreV2.CreateSpaceParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.Space>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -2926,9 +3094,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2940,9 +3109,13 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.spaceId
    * @param {string | string[]} [params.include]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.Space>>}
    */
-  public getSpace(params: CommonCoreV2.GetSpaceParams): Promise<CommonCoreV2.Response<CommonCoreV2.Space>> {
+  public getSpace(
+    params: CommonCoreV2.GetSpaceParams,
+    callOptions?: CommonCoreV2.CallOptions,
+  ): Promise<CommonCoreV2.Response<CommonCoreV2.Space>> {
     const _params = { ...params };
     const _error = checkParams(_params, ['spaceId'], ['spaceId', 'include', 'headers', 'signal', 'timeout']);
     if (_error) return Promise.reject(_error);
@@ -2959,9 +3132,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -2972,10 +3146,12 @@ class CommonCoreV2 extends BaseService {
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.spaceId
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public deleteSpace(
     params: CommonCoreV2.DeleteSpaceParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(_params, ['spaceId'], ['spaceId', 'headers', 'signal', 'timeout']);
@@ -2989,9 +3165,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3003,10 +3180,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.spaceId
    * @param {SpacePatch} params.jsonPatch - RFC 6902 JSON Patch; the paths are the ones the seed allows.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.Space>>}
    */
   public updateSpace(
     params: CommonCoreV2.UpdateSpaceParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.Space>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -3027,9 +3206,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json-patch+json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3046,10 +3226,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.role]
    * @param {string} [params.state]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.SpaceMemberList>>}
    */
   public listSpaceMembers(
     params: CommonCoreV2.ListSpaceMembersParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.SpaceMemberList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -3076,9 +3258,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3090,10 +3273,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.spaceId
    * @param {Object} params.members
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.SpaceMemberList>>}
    */
   public createSpaceMembers(
     params: CommonCoreV2.CreateSpaceMembersParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.SpaceMemberList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -3116,9 +3301,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3130,10 +3316,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.spaceId
    * @param {string} params.memberId
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.SpaceMember>>}
    */
   public getSpaceMember(
     params: CommonCoreV2.GetSpaceMemberParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.SpaceMember>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -3153,9 +3341,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3167,10 +3356,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.spaceId
    * @param {string} params.memberId
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public deleteSpaceMember(
     params: CommonCoreV2.DeleteSpaceMemberParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -3189,9 +3380,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3204,10 +3396,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.memberId
    * @param {SpaceMemberPatch} params.jsonPatch - RFC 6902 JSON Patch; the seed allows /role and /state.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.SpaceMember>>}
    */
   public updateSpaceMember(
     params: CommonCoreV2.UpdateSpaceMemberParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.SpaceMember>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -3229,9 +3423,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json-patch+json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3248,10 +3443,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.start]
    * @param {number} [params.limit]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetExportList>>}
    */
   public listAssetExports(
     params?: CommonCoreV2.ListAssetExportsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetExportList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -3274,9 +3471,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3297,10 +3495,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.format] - json (the only format this server writes).
    * @param {string[]} [params.moduleKeys]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetExport>>}
    */
   public createAssetExport(
     params: CommonCoreV2.CreateAssetExportParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetExport>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -3343,9 +3543,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3361,10 +3562,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId]
    * @param {string} [params.catalogId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetExport>>}
    */
   public getAssetExport(
     params: CommonCoreV2.GetAssetExportParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetExport>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -3388,9 +3591,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3407,10 +3611,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.catalogId]
    * @param {boolean} [params.hardDelete]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public cancelAssetExport(
     params: CommonCoreV2.CancelAssetExportParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -3434,9 +3640,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3452,10 +3659,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId]
    * @param {string} [params.catalogId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<NodeJS.ReadableStream>>}
    */
   public getAssetExportContent(
     params: CommonCoreV2.GetAssetExportContentParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<NodeJS.ReadableStream>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -3479,10 +3688,11 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/octet-stream',
           ..._params.headers,
+          ...callOptions?.headers,
         },
         responseType: 'stream',
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3499,10 +3709,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.start]
    * @param {number} [params.limit]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetImportList>>}
    */
   public listAssetImports(
     params?: CommonCoreV2.ListAssetImportsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetImportList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -3525,9 +3737,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3550,10 +3763,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.encryptionKey]
    * @param {OpenEnum<'json' | 'csv'>} [params.format]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetImport>>}
    */
   public createAssetImport(
     params?: CommonCoreV2.CreateAssetImportParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetImport>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -3604,9 +3819,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': _params.file !== undefined ? undefined : 'application/zip',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3622,10 +3838,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId]
    * @param {string} [params.catalogId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetImport>>}
    */
   public getAssetImport(
     params: CommonCoreV2.GetAssetImportParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetImport>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -3649,9 +3867,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3668,10 +3887,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.catalogId]
    * @param {boolean} [params.hardDelete]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public cancelAssetImport(
     params: CommonCoreV2.CancelAssetImportParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -3695,9 +3916,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3717,10 +3939,12 @@ class CommonCoreV2 extends BaseService {
    * @param {number} [params.limit]
    * @param {string} [params.next]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.JobList>>}
    */
   public listJobs(
     params?: CommonCoreV2.ListJobsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.JobList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -3758,9 +3982,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3776,9 +4001,13 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.spaceId]
    * @param {Object} params.job - Give asset_ref or asset_ref_type, not both.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.Job>>}
    */
-  public createJob(params: CommonCoreV2.CreateJobParams): Promise<CommonCoreV2.Response<CommonCoreV2.Job>> {
+  public createJob(
+    params: CommonCoreV2.CreateJobParams,
+    callOptions?: CommonCoreV2.CallOptions,
+  ): Promise<CommonCoreV2.Response<CommonCoreV2.Job>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
@@ -3802,9 +4031,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3820,9 +4050,13 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId]
    * @param {string} [params.spaceId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.Job>>}
    */
-  public getJob(params: CommonCoreV2.GetJobParams): Promise<CommonCoreV2.Response<CommonCoreV2.Job>> {
+  public getJob(
+    params: CommonCoreV2.GetJobParams,
+    callOptions?: CommonCoreV2.CallOptions,
+  ): Promise<CommonCoreV2.Response<CommonCoreV2.Job>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
@@ -3845,9 +4079,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3863,10 +4098,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId]
    * @param {string} [params.spaceId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public deleteJob(
     params: CommonCoreV2.DeleteJobParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -3889,9 +4126,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3908,9 +4146,13 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.spaceId]
    * @param {JobPatch} params.jsonPatch - RFC 6902 JSON Patch (add, replace, remove); paths such as /metadata/name, /entity/job/configuration, /entity/job/schedule.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.Job>>}
    */
-  public updateJob(params: CommonCoreV2.UpdateJobParams): Promise<CommonCoreV2.Response<CommonCoreV2.Job>> {
+  public updateJob(
+    params: CommonCoreV2.UpdateJobParams,
+    callOptions?: CommonCoreV2.CallOptions,
+  ): Promise<CommonCoreV2.Response<CommonCoreV2.Job>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
@@ -3935,9 +4177,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json-patch+json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3949,10 +4192,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.servingName
    * @param {boolean} [params.userfs] - Wire name inferred by analogy with other operations of this API.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.ServingNameAvailability>>}
    */
   public checkJobServingName(
     params: CommonCoreV2.CheckJobServingNameParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.ServingNameAvailability>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -3974,9 +4219,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -3995,10 +4241,12 @@ class CommonCoreV2 extends BaseService {
    * @param {number} [params.limit]
    * @param {string | string[]} [params.states]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.JobRunList>>}
    */
   public listJobRuns(
     params: CommonCoreV2.ListJobRunsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.JobRunList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -4025,9 +4273,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -4044,10 +4293,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.spaceId]
    * @param {Object} [params.jobRun]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.JobRun>>}
    */
   public createJobRun(
     params: CommonCoreV2.CreateJobRunParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.JobRun>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -4068,16 +4319,17 @@ class CommonCoreV2 extends BaseService {
           project_id: _params.projectId,
           space_id: _params.spaceId,
         },
-        body: {
+        body: bodyIfAny({
           job_run: _params.jobRun,
-        },
+        }),
         headers: {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -4095,10 +4347,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.spaceId]
    * @param {boolean} [params.skipMetrics]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.JobRun>>}
    */
   public getJobRun(
     params: CommonCoreV2.GetJobRunParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.JobRun>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -4124,9 +4378,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -4143,10 +4398,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId]
    * @param {string} [params.spaceId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public deleteJobRun(
     params: CommonCoreV2.DeleteJobRunParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -4170,9 +4427,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -4191,10 +4449,12 @@ class CommonCoreV2 extends BaseService {
    * @param {number} [params.limit]
    * @param {number} [params.start] - Index (0-based) of the first line to return; with limit, pages through the log.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.JobRunLogs>>}
    */
   public getJobRunLogs(
     params: CommonCoreV2.GetJobRunLogsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.JobRunLogs>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -4221,9 +4481,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -4240,10 +4501,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId]
    * @param {string} [params.spaceId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public cancelJobRun(
     params: CommonCoreV2.CancelJobRunParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -4265,13 +4528,12 @@ class CommonCoreV2 extends BaseService {
           project_id: _params.projectId,
           space_id: _params.spaceId,
         },
-        body: {},
         headers: {
-          'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -4288,10 +4550,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId]
    * @param {string} [params.spaceId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public pauseJobRun(
     params: CommonCoreV2.PauseJobRunParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -4313,13 +4577,12 @@ class CommonCoreV2 extends BaseService {
           project_id: _params.projectId,
           space_id: _params.spaceId,
         },
-        body: {},
         headers: {
-          'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -4336,10 +4599,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId]
    * @param {string} [params.spaceId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public resumeJobRun(
     params: CommonCoreV2.ResumeJobRunParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -4361,13 +4626,12 @@ class CommonCoreV2 extends BaseService {
           project_id: _params.projectId,
           space_id: _params.spaceId,
         },
-        body: {},
         headers: {
-          'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -4383,10 +4647,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.excludeLanguages]
    * @param {string} [params.sparkVersions]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EnvironmentList>>}
    */
   public listEnvironments(
     params?: CommonCoreV2.ListEnvironmentsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EnvironmentList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -4420,9 +4686,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -4447,10 +4714,12 @@ class CommonCoreV2 extends BaseService {
    * @param {JsonObject} [params.computeSpecification]
    * @param {JsonObject} [params.location]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.Environment>>}
    */
   public createEnvironment(
     params: CommonCoreV2.CreateEnvironmentParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.Environment>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -4505,9 +4774,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -4522,10 +4792,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.responseFormat]
    * @param {boolean} [params.includeCondaYml] - Wire name guessed: no source names this parameter.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.Environment>>}
    */
   public getEnvironment(
     params: CommonCoreV2.GetEnvironmentParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.Environment>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -4559,9 +4831,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -4574,10 +4847,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId]
    * @param {string} [params.spaceId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public deleteEnvironment(
     params: CommonCoreV2.DeleteEnvironmentParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -4599,9 +4874,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -4621,10 +4897,12 @@ class CommonCoreV2 extends BaseService {
    * @param {JsonObject} [params.entityEnvironmentConfigVariables]
    * @param {ToolsSpecification} [params.entityEnvironmentToolsSpecification]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.Environment>>}
    */
   public updateEnvironment(
     params: CommonCoreV2.UpdateEnvironmentParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.Environment>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -4671,9 +4949,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -4686,10 +4965,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.spaceId]
    * @param {string} [params.name]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.HardwareSpecificationList>>}
    */
   public listHardwareSpecifications(
     params?: CommonCoreV2.ListHardwareSpecificationsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.HardwareSpecificationList>> {
     const _params = { ...params };
     const _error = checkParams(_params, [], ['projectId', 'spaceId', 'name', 'headers', 'signal', 'timeout']);
@@ -4706,9 +4987,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -4725,10 +5007,12 @@ class CommonCoreV2 extends BaseService {
    * @param {HardwareSpark} [params.spark]
    * @param {HardwareDatastage} [params.datastage]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.HardwareSpecification>>}
    */
   public createHardwareSpecification(
     params: CommonCoreV2.CreateHardwareSpecificationParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.HardwareSpecification>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -4767,9 +5051,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -4782,10 +5067,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId]
    * @param {string} [params.spaceId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.HardwareSpecification>>}
    */
   public getHardwareSpecification(
     params: CommonCoreV2.GetHardwareSpecificationParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.HardwareSpecification>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -4808,9 +5095,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -4823,10 +5111,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId]
    * @param {string} [params.spaceId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public deleteHardwareSpecification(
     params: CommonCoreV2.DeleteHardwareSpecificationParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -4848,9 +5138,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -4889,10 +5180,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.entityHardwareSpecificationDatastageComputeMemSize]
    * @param {string} [params.entityHardwareSpecificationDatastageInstance]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.HardwareSpecification>>}
    */
   public updateHardwareSpecification(
     params: CommonCoreV2.UpdateHardwareSpecificationParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.HardwareSpecification>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -4997,9 +5290,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -5013,10 +5307,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.includePackages]
    * @param {string} [params.name]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.SoftwareSpecificationList>>}
    */
   public listSoftwareSpecifications(
     params?: CommonCoreV2.ListSoftwareSpecificationsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.SoftwareSpecificationList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -5038,9 +5334,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -5056,10 +5353,12 @@ class CommonCoreV2 extends BaseService {
    * @param {SpecificationReference[]} [params.packageExtensions]
    * @param {SpecificationReference} params.baseSoftwareSpecification
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.SoftwareSpecification>>}
    */
   public createSoftwareSpecification(
     params: CommonCoreV2.CreateSoftwareSpecificationParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.SoftwareSpecification>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -5096,9 +5395,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -5111,10 +5411,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.spaceId]
    * @param {string} [params.projectId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.SoftwareSpecification>>}
    */
   public getSoftwareSpecification(
     params: CommonCoreV2.GetSoftwareSpecificationParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.SoftwareSpecification>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -5137,9 +5439,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -5152,10 +5455,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.spaceId]
    * @param {string} [params.projectId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public deleteSoftwareSpecification(
     params: CommonCoreV2.DeleteSoftwareSpecificationParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -5177,9 +5482,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -5196,10 +5502,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.entitySoftwareSpecificationDisplayName]
    * @param {SpecificationReference[]} [params.entitySoftwareSpecificationPackageExtensions]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.SoftwareSpecification>>}
    */
   public updateSoftwareSpecification(
     params: CommonCoreV2.UpdateSoftwareSpecificationParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.SoftwareSpecification>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -5241,9 +5549,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -5257,10 +5566,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.spaceId]
    * @param {string} [params.projectId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.SoftwareSpecification>>}
    */
   public addSoftwareSpecificationPackageExtension(
     params: CommonCoreV2.AddSoftwareSpecificationPackageExtensionParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.SoftwareSpecification>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -5292,9 +5603,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -5308,10 +5620,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.spaceId]
    * @param {string} [params.projectId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public removeSoftwareSpecificationPackageExtension(
     params: CommonCoreV2.RemoveSoftwareSpecificationPackageExtensionParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -5342,9 +5656,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -5358,10 +5673,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.name]
    * @param {OpenEnum<'conda_yml' | 'pip_zip'>} [params.type]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.PackageExtensionList>>}
    */
   public listPackageExtensions(
     params?: CommonCoreV2.ListPackageExtensionsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.PackageExtensionList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -5383,9 +5700,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -5401,10 +5719,12 @@ class CommonCoreV2 extends BaseService {
    * @param {OpenEnum<'conda_yml' | 'pip_zip'>} params.type
    * @param {string} [params.interpreter]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.PackageExtension>>}
    */
   public createPackageExtension(
     params: CommonCoreV2.CreatePackageExtensionParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.PackageExtension>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -5431,9 +5751,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -5446,10 +5767,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.spaceId]
    * @param {string} [params.projectId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.PackageExtension>>}
    */
   public completePackageExtensionUpload(
     params: CommonCoreV2.CompletePackageExtensionUploadParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.PackageExtension>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -5472,9 +5795,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -5487,10 +5811,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.spaceId]
    * @param {string} [params.projectId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.PackageExtension>>}
    */
   public getPackageExtension(
     params: CommonCoreV2.GetPackageExtensionParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.PackageExtension>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -5513,9 +5839,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -5528,10 +5855,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.spaceId]
    * @param {string} [params.projectId]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public deletePackageExtension(
     params: CommonCoreV2.DeletePackageExtensionParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -5553,9 +5882,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -5570,10 +5900,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.metadataDescription]
    * @param {OpenEnum<'conda_yml' | 'pip_zip'>} [params.entityPackageExtensionType]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.PackageExtension>>}
    */
   public updatePackageExtension(
     params: CommonCoreV2.UpdatePackageExtensionParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.PackageExtension>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -5610,9 +5942,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -5628,10 +5961,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.spaceId] - Wire name inferred by analogy with other operations of this API.
    * @param {AssetContainerArchiveRequest} [params.assetContainerArchiveRequest] - Archive request. Its fields are not documented in the seed; none is needed.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetContainerArchiveInfo>>}
    */
   public archiveAssetContainer(
     params?: CommonCoreV2.ArchiveAssetContainerParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetContainerArchiveInfo>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -5654,9 +5989,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -5671,10 +6007,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId] - Wire name inferred by analogy with other operations of this API.
    * @param {string} [params.spaceId] - Wire name inferred by analogy with other operations of this API.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetContainerArchiveInfo>>}
    */
   public getAssetContainerArchiveInfo(
     params?: CommonCoreV2.GetAssetContainerArchiveInfoParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetContainerArchiveInfo>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -5695,9 +6033,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -5712,10 +6051,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId] - Wire name inferred by analogy with other operations of this API.
    * @param {string} [params.spaceId] - Wire name inferred by analogy with other operations of this API.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetContainerConfigurations>>}
    */
   public getAssetContainerConfigurations(
     params?: CommonCoreV2.GetAssetContainerConfigurationsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetContainerConfigurations>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -5736,9 +6077,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -5754,10 +6096,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.spaceId] - Wire name inferred by analogy with other operations of this API.
    * @param {AssetContainerConfigurations} params.assetContainerConfigurations - Configurations of the asset container. Their fields are not documented in the seed.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetContainerConfigurations>>}
    */
   public replaceAssetContainerConfigurations(
     params: CommonCoreV2.ReplaceAssetContainerConfigurationsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetContainerConfigurations>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -5780,9 +6124,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -5797,10 +6142,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId] - Wire name inferred by analogy with other operations of this API.
    * @param {string} [params.spaceId] - Wire name inferred by analogy with other operations of this API.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetContainerArchiveInfo>>}
    */
   public restoreAssetContainer(
     params?: CommonCoreV2.RestoreAssetContainerParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetContainerArchiveInfo>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -5821,9 +6168,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -5837,10 +6185,12 @@ class CommonCoreV2 extends BaseService {
    * @param {number} [params.limit]
    * @param {string[]} [params.sort] - created_at, -created_at, last_updated_at, -last_updated_at or name, -name; repeat it (or separate with commas) to sort by several. Wire name inferred by analogy with other operations of this API.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetListCollection>>}
    */
   public listAssetLists(
     params?: CommonCoreV2.ListAssetListsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetListCollection>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -5862,9 +6212,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -5880,10 +6231,12 @@ class CommonCoreV2 extends BaseService {
    * @param {Object} [params.asset]
    * @param {AssetListItem[]} [params.items]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetList>>}
    */
   public createAssetList(
     params: CommonCoreV2.CreateAssetListParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -5908,9 +6261,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -5921,10 +6275,12 @@ class CommonCoreV2 extends BaseService {
    * @param {Object} params - The parameters to send to the service.
    * @param {string} [params.query] - CEL expression over the fields id, name, description, type, state, message, archived (bool), created_at, last_updated_at, last_updated_by (strings; times compare as ISO text), asset, access_control and properties (maps), e.g. created_at>="2023-08-23T21:10:40Z" && access_control.owner=="IBMid-1". A malformed expression or an unknown field is a 400 that says where.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public deleteAssetLists(
     params?: CommonCoreV2.DeleteAssetListsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(_params, [], ['query', 'headers', 'signal', 'timeout']);
@@ -5938,9 +6294,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -5951,10 +6308,12 @@ class CommonCoreV2 extends BaseService {
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.assetListId
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetList>>}
    */
   public getAssetList(
     params: CommonCoreV2.GetAssetListParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetList>> {
     const _params = { ...params };
     const _error = checkParams(_params, ['assetListId'], ['assetListId', 'headers', 'signal', 'timeout']);
@@ -5969,9 +6328,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -5982,10 +6342,12 @@ class CommonCoreV2 extends BaseService {
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.assetListId
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public deleteAssetList(
     params: CommonCoreV2.DeleteAssetListParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(_params, ['assetListId'], ['assetListId', 'headers', 'signal', 'timeout']);
@@ -5999,9 +6361,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -6013,10 +6376,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.assetListId
    * @param {AssetListPatch} params.jsonPatch - RFC 6902 JSON Patch, e.g. replace /state.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetList>>}
    */
   public updateAssetList(
     params: CommonCoreV2.UpdateAssetListParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -6037,9 +6402,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json-patch+json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -6052,10 +6418,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.start] - Wire name guessed: no source names this parameter.
    * @param {number} [params.limit] - Wire name guessed: no source names this parameter.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetListItemCollection>>}
    */
   public listAssetListItems(
     params: CommonCoreV2.ListAssetListItemsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetListItemCollection>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -6078,9 +6446,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -6097,10 +6466,12 @@ class CommonCoreV2 extends BaseService {
    * @param {Object} params.metadata
    * @param {JsonObject} [params.entity]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.Asset>>}
    */
   public createAsset(
     params: CommonCoreV2.CreateAssetParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.Asset>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -6126,9 +6497,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -6144,9 +6516,13 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId] - The project that holds the asset.
    * @param {string} [params.spaceId] - The space that holds the asset.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.Asset>>}
    */
-  public getAsset(params: CommonCoreV2.GetAssetParams): Promise<CommonCoreV2.Response<CommonCoreV2.Asset>> {
+  public getAsset(
+    params: CommonCoreV2.GetAssetParams,
+    callOptions?: CommonCoreV2.CallOptions,
+  ): Promise<CommonCoreV2.Response<CommonCoreV2.Asset>> {
     const _params = { ...params };
     const _error = checkParams(
       _params,
@@ -6169,9 +6545,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -6187,10 +6564,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId] - The project that holds the asset.
    * @param {string} [params.spaceId] - The space that holds the asset.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public deleteAsset(
     params: CommonCoreV2.DeleteAssetParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -6213,9 +6592,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -6232,10 +6612,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.spaceId] - The space that holds the asset.
    * @param {AssetPatch} params.jsonPatch - RFC 6902 JSON Patch on the asset: /metadata/name, /metadata/description, /metadata/tags, /metadata/origin_country, /metadata/rov/mode and anything under /entity.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.Asset>>}
    */
   public updateAsset(
     params: CommonCoreV2.UpdateAssetParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.Asset>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -6261,9 +6643,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json-patch+json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -6278,10 +6661,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId] - The project that holds the asset.
    * @param {string} [params.spaceId] - The space that holds the asset.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetTypeList>>}
    */
   public listAssetTypes(
     params?: CommonCoreV2.ListAssetTypesParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetTypeList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -6302,9 +6687,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -6324,10 +6710,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.bookmark]
    * @param {OpenEnum<'entity' | 'none'>} [params.include]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetSearchResponse>>}
    */
   public searchAssetType(
     params: CommonCoreV2.SearchAssetTypeParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AssetSearchResponse>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -6370,9 +6758,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -6395,10 +6784,12 @@ class CommonCoreV2 extends BaseService {
    * @param {boolean} [params.isPartitioned]
    * @param {JsonObject} [params.userData]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.Attachment>>}
    */
   public createAttachment(
     params: CommonCoreV2.CreateAttachmentParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.Attachment>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -6447,9 +6838,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -6466,10 +6858,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId] - The project that holds the asset.
    * @param {string} [params.spaceId] - The space that holds the asset.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.Attachment>>}
    */
   public getAttachment(
     params: CommonCoreV2.GetAttachmentParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.Attachment>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -6494,9 +6888,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -6513,10 +6908,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId] - The project that holds the asset.
    * @param {string} [params.spaceId] - The space that holds the asset.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public deleteAttachment(
     params: CommonCoreV2.DeleteAttachmentParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -6540,9 +6937,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -6559,10 +6957,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId] - The project that holds the asset.
    * @param {string} [params.spaceId] - The space that holds the asset.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.Attachment>>}
    */
   public completeAttachment(
     params: CommonCoreV2.CompleteAttachmentParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.Attachment>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -6587,9 +6987,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -6606,10 +7007,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId] - The project that holds the asset.
    * @param {string} [params.spaceId] - The space that holds the asset.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<NodeJS.ReadableStream>>}
    */
   public downloadAttachmentContent(
     params: CommonCoreV2.DownloadAttachmentContentParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<NodeJS.ReadableStream>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -6634,10 +7037,11 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/octet-stream',
           ..._params.headers,
+          ...callOptions?.headers,
         },
         responseType: 'stream',
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -6655,10 +7059,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.spaceId] - The space that holds the asset.
    * @param {UploadBody} params.body - The request body: a string, bytes or a stream of bytes.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AttachmentUploaded>>}
    */
   public uploadAttachmentContent(
     params: CommonCoreV2.UploadAttachmentContentParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.AttachmentUploaded>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -6695,9 +7101,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/octet-stream',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -6709,10 +7116,12 @@ class CommonCoreV2 extends BaseService {
    * @param {number} [params.limit]
    * @param {string} [params.bookmark] - The nextBookmark of the previous page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.CatalogList>>}
    */
   public listCatalogs(
     params?: CommonCoreV2.ListCatalogsParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.CatalogList>> {
     const _params = { ...params };
     const _error = checkParams(_params, [], ['limit', 'bookmark', 'headers', 'signal', 'timeout']);
@@ -6728,9 +7137,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -6749,10 +7159,12 @@ class CommonCoreV2 extends BaseService {
    * @param {boolean} [params.isGoverned]
    * @param {string} [params.subtype]
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.Catalog>>}
    */
   public createCatalog(
     params: CommonCoreV2.CreateCatalogParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.Catalog>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -6789,9 +7201,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -6802,10 +7215,12 @@ class CommonCoreV2 extends BaseService {
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.catalogId
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.Catalog>>}
    */
   public getCatalog(
     params: CommonCoreV2.GetCatalogParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.Catalog>> {
     const _params = { ...params };
     const _error = checkParams(_params, ['catalogId'], ['catalogId', 'headers', 'signal', 'timeout']);
@@ -6820,9 +7235,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -6835,10 +7251,12 @@ class CommonCoreV2 extends BaseService {
    * @param {Object} params - The parameters to send to the service.
    * @param {string} params.catalogId
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public deleteCatalog(
     params: CommonCoreV2.DeleteCatalogParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(_params, ['catalogId'], ['catalogId', 'headers', 'signal', 'timeout']);
@@ -6852,9 +7270,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -6867,10 +7286,12 @@ class CommonCoreV2 extends BaseService {
    * @param {number} [params.limit]
    * @param {string} [params.bookmark] - The nextBookmark of the previous page.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.CatalogMemberList>>}
    */
   public listCatalogMembers(
     params: CommonCoreV2.ListCatalogMembersParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.CatalogMemberList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -6893,9 +7314,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -6907,10 +7329,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.catalogId
    * @param {Object} params.members
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.CatalogMemberList>>}
    */
   public addCatalogMembers(
     params: CommonCoreV2.AddCatalogMembersParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.CatalogMemberList>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -6933,9 +7357,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -6947,10 +7372,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.catalogId
    * @param {string} params.memberId
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.CatalogMember>>}
    */
   public getCatalogMember(
     params: CommonCoreV2.GetCatalogMemberParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.CatalogMember>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -6970,9 +7397,10 @@ class CommonCoreV2 extends BaseService {
         headers: {
           Accept: 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -6986,10 +7414,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.catalogId
    * @param {string} params.memberId
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>>}
    */
   public deleteCatalogMember(
     params: CommonCoreV2.DeleteCatalogMemberParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.EmptyObject>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -7008,9 +7438,10 @@ class CommonCoreV2 extends BaseService {
         },
         headers: {
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -7025,10 +7456,12 @@ class CommonCoreV2 extends BaseService {
    * @param {string} params.memberId
    * @param {OpenEnum<'viewer' | 'editor' | 'admin'>} params.role
    * @param {Record<string, string>} [params.headers] - Custom request headers.
+   * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.CatalogMember>>}
    */
   public updateCatalogMember(
     params: CommonCoreV2.UpdateCatalogMemberParams,
+    callOptions?: CommonCoreV2.CallOptions,
   ): Promise<CommonCoreV2.Response<CommonCoreV2.CatalogMember>> {
     const _params = { ...params };
     const _error = checkParams(
@@ -7052,9 +7485,10 @@ class CommonCoreV2 extends BaseService {
           Accept: 'application/json',
           'Content-Type': 'application/json',
           ..._params.headers,
+          ...callOptions?.headers,
         },
-        signal: _params.signal,
-        timeout: _params.timeout,
+        signal: callOptions?.signal ?? _params.signal,
+        timeout: callOptions?.timeout ?? _params.timeout,
       },
     });
   }
@@ -7067,8 +7501,12 @@ namespace CommonCoreV2 {
   export type JsonObject = { [key: string]: any };
   /** What every method resolves to. */
   export type Response<T = any> = SdkResponse<T>;
-  /** Options of every operation call. */
-  export interface DefaultParams {
+  /**
+   * Per-call options: every method takes them as its second argument, and also (as IBM's SDKs take
+   * `headers`) in its params object, except those named like one of the operation's own parameters:
+   * `createBuild({ ..., timeout: 600 }, { timeout: 5000 })` is a 600 s build asked for with a 5 s request timeout.
+   */
+  export interface CallOptions {
     /** Headers sent with this call only. */
     headers?: Record<string, string>;
     /** Cancels the call. */
@@ -7076,6 +7514,8 @@ namespace CommonCoreV2 {
     /** Milliseconds per attempt until the response is complete. */
     timeout?: number;
   }
+  /** The per-call options as members of a params object (see `CallOptions`). */
+  export interface DefaultParams extends CallOptions {}
   /** Options of the service. */
   export interface Options extends UserOptions {
     serviceName?: string;
@@ -14349,6 +14789,12 @@ function pageFetcher<T, P extends Record<string, any>>(
     const items: T[] = result?.[itemsField] ?? [];
     return { items, next: scheme.next(result, call, items) };
   };
+}
+
+/** The fields of an optional body, or no body at all when none of them is given. */
+function bodyIfAny<T extends Record<string, unknown>>(fields: T): T | undefined {
+  for (const name in fields) if (fields[name] !== undefined) return fields;
+  return undefined;
 }
 
 export { CommonCoreV2 };

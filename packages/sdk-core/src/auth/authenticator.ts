@@ -26,10 +26,11 @@ export abstract class Authenticator implements AuthenticatorInterface {
 
 /** Sets `Authorization` on the request's headers, creating them if needed. */
 export function setAuthorization(requestOptions: AuthenticateOptions, value: string): void {
-  requestOptions.headers ??= {};
-  for (const name of Object.keys(requestOptions.headers))
-    if (name.toLowerCase() === 'authorization') delete requestOptions.headers[name];
-  requestOptions.headers.Authorization = value;
+  const headers = (requestOptions.headers ??= {});
+  for (const name in headers)
+    if (name.length === 13 && name !== 'Authorization' && name.toLowerCase() === 'authorization')
+      delete headers[name];
+  headers.Authorization = value;
 }
 
 /** IBM rejects credentials wrapped in braces or quotes: they are usually copy-paste mistakes. */

@@ -15,13 +15,21 @@ export function defaultTransport(): Transport {
   chosen ??= hasNodeHttp()
     ? import('./node-transport.ts').then((m) => m.sharedNodeTransport())
     : Promise.resolve(createFetchTransport());
-  const ready = chosen;
-  return { send: async (request: HttpRequest) => (await ready).send(request) };
+  return deferred(chosen);
+}
+
+/** A transport that is still loading: its calls wait for it once, then go straight to it. */
+function deferred(ready: Promise<Transport>): Transport {
+  let loaded: Transport | undefined;
+  ready.then((t) => (loaded = t)).catch(() => {});
+  return {
+    send: (request: HttpRequest) =>
+      loaded ? loaded.send(request) : ready.then((t) => (loaded = t).send(request)),
+  };
 }
 
 /** A Node transport with the given agents (or fetch when `node:http` is unavailable). */
 export function transportWithAgents(agents: { httpAgent?: unknown; httpsAgent?: unknown }): Transport {
   if (!hasNodeHttp()) return createFetchTransport();
-  const ready = import('./node-transport.ts').then((m) => m.createNodeTransport(agents as any));
-  return { send: async (request: HttpRequest) => (await ready).send(request) };
+  return deferred(import('./node-transport.ts').then((m) => m.createNodeTransport(agents as any)));
 }

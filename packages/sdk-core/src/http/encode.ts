@@ -1,19 +1,33 @@
 import { isAsyncIterable, type UploadBody } from './types.ts';
 
+/** Each template split once: its literal parts (even places) and parameter names (odd places). */
+const templates = new Map<string, string[]>();
+
 /** `/v2/projects/{project_id}` with `{project_id: 'a b'}` → `/v2/projects/a%20b`. */
 export function fillPath(template: string, params: Record<string, unknown> = {}): string {
-  return template.replace(/\{([^}]+)\}/g, (_, name: string) => {
-    const value = params[name];
+  if (!template.includes('{')) return template;
+  let parts = templates.get(template);
+  if (!parts) {
+    // Bounded, in case callers build templates at run time: the generated ones are a few hundred.
+    if (templates.size >= 1000) templates.clear();
+    templates.set(template, (parts = template.split(/\{([^}]+)\}/)));
+  }
+  let path = parts[0];
+  for (let i = 1; i < parts.length; i += 2) {
+    const value = params[parts[i]];
     if (value === undefined || value === null || value === '')
-      throw new Error(`Missing required path parameter: ${name}`);
-    return encodeURIComponent(String(value));
-  });
+      throw new Error(`Missing required path parameter: ${parts[i]}`);
+    path += encodeURIComponent(typeof value === 'string' ? value : String(value)) + parts[i + 1];
+  }
+  return path;
 }
 
 /** Query parameters; undefined and null are left out, arrays are comma-separated, objects are JSON. */
-export function queryString(qs: Record<string, unknown> = {}): string {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(qs)) {
+export function queryString(qs?: Record<string, unknown>): string {
+  // Created only for a value to send: most calls have none (or only unset optional ones).
+  let search: URLSearchParams | undefined;
+  for (const key in qs) {
+    const value = qs[key];
     if (value === undefined || value === null) continue;
     const text = Array.isArray(value)
       ? value.join(',')
@@ -22,17 +36,18 @@ export function queryString(qs: Record<string, unknown> = {}): string {
         : typeof value === 'object'
           ? JSON.stringify(value)
           : String(value);
-    search.append(key, text);
+    (search ??= new URLSearchParams()).append(key, text);
   }
-  const s = search.toString();
-  return s ? '?' + s : '';
+  return search ? '?' + search.toString() : '';
 }
 
 /** `serviceUrl` + `path`, without doubled or missing slashes. */
 export function joinUrl(serviceUrl: string, path: string): string {
   if (/^https?:\/\//i.test(path)) return path;
   if (!serviceUrl) throw new Error('The service URL is required: set serviceUrl or call setServiceUrl().');
-  return serviceUrl.replace(/\/+$/, '') + (path.startsWith('/') ? path : '/' + path);
+  // Services keep their URL without a trailing slash: the regular expression runs only for others.
+  const base = serviceUrl.endsWith('/') ? serviceUrl.replace(/\/+$/, '') : serviceUrl;
+  return base + (path.startsWith('/') ? path : '/' + path);
 }
 
 export interface EncodedBody {
@@ -79,7 +94,9 @@ export function encodeBody(
 export function mergeHeaders(...sources: (Record<string, unknown> | undefined)[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const source of sources)
-    for (const [k, v] of Object.entries(source ?? {}))
-      if (v !== undefined && v !== null) out[k.toLowerCase()] = String(v);
+    for (const k in source) {
+      const v = source[k];
+      if (v !== undefined && v !== null) out[k.toLowerCase()] = typeof v === 'string' ? v : String(v);
+    }
   return out;
 }

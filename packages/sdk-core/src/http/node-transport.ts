@@ -3,7 +3,7 @@ import https from 'node:https';
 import { Readable, pipeline } from 'node:stream';
 import zlib from 'node:zlib';
 import { followRedirects } from './redirects.ts';
-import { proxyAuthorization, proxyFor, proxySettingsFromEnv, type ProxySettings } from './proxy.ts';
+import { proxyAuthorization, proxyFor, proxyFromEnv, type ProxySettings } from './proxy.ts';
 import { TunnelAgent } from './tunnel-agent.ts';
 import { isAsyncIterable, type HttpRequest, type HttpResponse, type Transport } from './types.ts';
 
@@ -18,8 +18,10 @@ const KEEP_ALIVE = { keepAlive: true, keepAliveMsecs: 1000, scheduling: 'lifo' }
 
 function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers))
+  for (const k in headers) {
+    const v = headers[k];
     if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  }
   return out;
 }
 
@@ -56,7 +58,7 @@ export function createNodeTransport(options: NodeTransportOptions = {}): Transpo
   function send(request: HttpRequest): Promise<HttpResponse> {
     const url = new URL(request.url);
     const secure = url.protocol === 'https:';
-    const proxy = proxyFor(url, options.proxy ?? proxySettingsFromEnv());
+    const proxy = options.proxy ? proxyFor(url, options.proxy) : proxyFromEnv(url);
     const headers: Record<string, string> = { 'accept-encoding': 'gzip, deflate', ...request.headers };
     let target: http.RequestOptions;
     if (proxy && !secure) {
@@ -76,12 +78,10 @@ export function createNodeTransport(options: NodeTransportOptions = {}): Transpo
 
     return new Promise<HttpResponse>((resolve, reject) => {
       const signal = request.signal;
-      const req = client.request({
-        ...target,
-        method: request.method,
-        headers,
-        ...(secure ? { rejectUnauthorized: !request.disableSslVerification } : {}),
-      });
+      target.method = request.method;
+      target.headers = headers;
+      if (secure) (target as https.RequestOptions).rejectUnauthorized = !request.disableSslVerification;
+      const req = client.request(target);
       const onAbort = () =>
         req.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
       if (signal?.aborted) return onAbort();
@@ -92,12 +92,14 @@ export function createNodeTransport(options: NodeTransportOptions = {}): Transpo
       });
       req.once('response', (res) => {
         const body = decoded(res);
-        // Aborting after the head destroys the body: a reader then gets the abort reason.
-        const onBodyAbort = () =>
-          body.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-        signal?.removeEventListener('abort', onAbort);
-        signal?.addEventListener('abort', onBodyAbort, { once: true });
-        body.once('close', () => signal?.removeEventListener('abort', onBodyAbort));
+        if (signal) {
+          // Aborting after the head destroys the body: a reader then gets the abort reason.
+          const onBodyAbort = () =>
+            body.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+          signal.removeEventListener('abort', onAbort);
+          signal.addEventListener('abort', onBodyAbort, { once: true });
+          body.once('close', () => signal.removeEventListener('abort', onBodyAbort));
+        }
         resolve({
           status: res.statusCode ?? 0,
           statusText: res.statusMessage ?? '',

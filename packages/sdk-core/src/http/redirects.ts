@@ -13,35 +13,41 @@ async function discard(body: AsyncIterable<Uint8Array>): Promise<void> {
  * sent twice, ends the chain with the redirect response itself.
  */
 export function followRedirects(transport: Transport): Transport {
+  const isRedirect = (res: HttpResponse) => REDIRECTS.has(res.status) && !!res.headers.location;
+  // Most answers are no redirect: they pass through without another async step.
   return {
-    async send(first: HttpRequest): Promise<HttpResponse> {
-      let request = first;
-      for (let hops = 0; ; hops++) {
-        const res = await transport.send(request);
-        const location = res.headers.location;
-        if (!REDIRECTS.has(res.status) || !location || hops >= MAX_REDIRECTS) return res;
-        const toGet =
-          res.status === 303 || ((res.status === 301 || res.status === 302) && request.method === 'POST');
-        if (!toGet && isAsyncIterable(request.body)) return res;
-        await discard(res.body);
-        const target = new URL(location, request.url);
-        const headers = { ...request.headers };
-        if (target.origin !== new URL(request.url).origin) {
-          delete headers.authorization;
-          delete headers.cookie;
-        }
-        if (toGet) {
-          delete headers['content-type'];
-          delete headers['content-length'];
-        }
-        request = {
-          ...request,
-          url: target.href,
-          headers,
-          method: toGet && request.method !== 'HEAD' ? 'GET' : request.method,
-          body: toGet ? undefined : request.body,
-        };
-      }
-    },
+    send: (request: HttpRequest) =>
+      transport.send(request).then((res) => (isRedirect(res) ? follow(request, res) : res)),
   };
+
+  async function follow(first: HttpRequest, firstResponse: HttpResponse): Promise<HttpResponse> {
+    let request = first;
+    let res = firstResponse;
+    for (let hops = 0; ; hops++) {
+      if (hops > 0) res = await transport.send(request);
+      const location = res.headers.location;
+      if (!REDIRECTS.has(res.status) || !location || hops >= MAX_REDIRECTS) return res;
+      const toGet =
+        res.status === 303 || ((res.status === 301 || res.status === 302) && request.method === 'POST');
+      if (!toGet && isAsyncIterable(request.body)) return res;
+      await discard(res.body);
+      const target = new URL(location, request.url);
+      const headers = { ...request.headers };
+      if (target.origin !== new URL(request.url).origin) {
+        delete headers.authorization;
+        delete headers.cookie;
+      }
+      if (toGet) {
+        delete headers['content-type'];
+        delete headers['content-length'];
+      }
+      request = {
+        ...request,
+        url: target.href,
+        headers,
+        method: toGet && request.method !== 'HEAD' ? 'GET' : request.method,
+        body: toGet ? undefined : request.body,
+      };
+    }
+  }
 }
