@@ -116,6 +116,35 @@ describe('changes through the generic asset API', () => {
   });
 });
 
+describe('creator filters', () => {
+  it('metadata.creator_id (the seed) and metadata.creator (the reference) are indexed, alone or with other filters', async () => {
+    const cq = w.containers.catalog;
+    const mk = async (token: string, name: string, h: string) =>
+      (await s.call('POST', `/v2/connections?${cq.q}&test=false`, { token, body: mysql(name, h) })).status;
+    expect(await mk(w.editor.token, 'cr-e1', 'ch1')).toBe(201);
+    expect(await mk(w.editor.token, 'cr-e2', 'ch2')).toBe(201);
+    expect(await mk(w.admin.token, 'cr-a1', 'ch1')).toBe(201);
+    const get = async (query: string) => {
+      const res = await s.call('GET', `/v2/connections?${cq.q}&sort=-entity.name&limit=1${query}`, {
+        token: w.viewer.token,
+      });
+      expect(res.status, res.text).toBe(200);
+      return [res.body.total_count, res.body.resources.map((r: any) => r.entity.name)];
+    };
+    expect(await get(`&metadata.creator_id=${w.editor.iam_id}`)).toEqual([2, ['cr-e2']]);
+    expect(await get(`&metadata.creator=${w.admin.iam_id}`)).toEqual([1, ['cr-a1']]);
+    // both given: both must match
+    expect(await get(`&metadata.creator=${w.admin.iam_id}&metadata.creator_id=${w.editor.iam_id}`)).toEqual([
+      0,
+      [],
+    ]);
+    // two filters: counted on the smaller one's index rows
+    const ch1 = `&entity.properties=${encodeURIComponent('{"host":"ch1"}')}`;
+    expect(await get(`&metadata.creator_id=${w.editor.iam_id}${ch1}`)).toEqual([1, ['cr-e1']]);
+    expect(await get(`&entity.datasource_type=mysql${ch1}`)).toEqual([2, ['cr-e1']]);
+  });
+});
+
 describe('the list against a model, through both APIs (property-based)', () => {
   it('filters, flags and totals match after any sequence of creates, patches and deletes', async () => {
     const project = w.containers.space; // a container of its own for this model
