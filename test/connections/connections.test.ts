@@ -284,7 +284,7 @@ describe('secrets', () => {
         expect(bytes.includes(Buffer.from(MARKER)), f).toBe(false);
       }
     } else {
-      for (const table of ['assets', 'connection_index', 'connection_properties']) {
+      for (const table of ['assets', 'connection_index', 'connection_facets', 'connection_counts']) {
         const { rows } = await sql<{ t: string }>`select t::text as t from ${sql.table(table)} t`.execute(
           s.built.ctx.store.db,
         );

@@ -16,7 +16,7 @@ import { assetTransferMigrations } from '../areas/asset-transfer/migrations.ts';
  * Every migration of the server, keyed by a name that sorts in the order it must run:
  * 0xxx platform, 1xxx projects, 2xxx spaces, and so on per area.
  */
-const all: Record<string, Migration> = {
+export const allMigrations: Record<string, Migration> = {
   ...platformMigrations,
   ...projectMigrations,
   ...projectTokenMigrations,
@@ -31,7 +31,7 @@ const all: Record<string, Migration> = {
   ...assetTransferMigrations,
 };
 
-const provider: MigrationProvider = { getMigrations: async () => all };
+const provider: MigrationProvider = { getMigrations: async () => allMigrations };
 
 export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<void> {
   // Areas add migrations independently, so a later-numbered one may already have run.

@@ -63,6 +63,9 @@ export interface SearchResult extends AssetPage {
 
 const NOTHING = async () => {};
 
+/** An area's index of one asset type, rewritten on every create and update, in the writer's transaction. */
+export type AssetWriteHook = (trx: AssetExecutor, asset: Asset) => Promise<void>;
+
 /** The asset changed after the caller read it (see `AssetChanges.ifVersion`): read it again and retry. */
 export class StaleAssetError extends Error {
   constructor(assetId: string) {
@@ -106,6 +109,7 @@ const like = (col: Expression<unknown>, pattern: string) =>
  */
 export class AssetRepository {
   readonly db: Db;
+  private readonly writeHooks = new Map<string, AssetWriteHook>();
 
   constructor(
     store: Store,
@@ -116,6 +120,14 @@ export class AssetRepository {
 
   transaction<T>(work: (trx: Transaction<AssetTables>) => Promise<T>): Promise<T> {
     return this.db.transaction().execute(work);
+  }
+
+  /**
+   * Registers the index an area keeps of its asset type (one per type; a later call replaces it).
+   * Deletes need no hook: such indexes reference the asset row and go with it (on delete cascade).
+   */
+  onWrite(assetType: string, hook: AssetWriteHook): void {
+    this.writeHooks.set(assetType, hook);
   }
 
   /** Creates an asset (its row and tag rows; in one transaction unless `trx` is the caller's). */
@@ -163,6 +175,7 @@ export class AssetRepository {
           .insertInto('asset_tags')
           .values(keys.map((tag) => ({ asset_id: row.asset_id, tag })))
           .execute();
+      await this.writeHooks.get(row.asset_type)?.(db, toAsset(row));
     };
     if (trx) await write(trx);
     else await this.transaction(write);
@@ -326,6 +339,7 @@ export class AssetRepository {
             .values(keys.map((tag) => ({ asset_id: assetId, tag })))
             .execute();
       }
+      await this.writeHooks.get(next.asset_type)?.(db, next);
       return next;
     };
     return trx ? work(trx) : this.transaction(work);

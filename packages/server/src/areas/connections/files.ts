@@ -192,17 +192,13 @@ export class ConnectionFileService {
         const asset = await this.assets.getAsset(container, c.asset_id, trx);
         if (!asset) return;
         const props = { ...((asset.entity.properties as Record<string, string>) ?? {}), [c.name]: to };
-        const updated = await this.assets.updateAsset(
+        // the list entry follows through the asset store's write hook
+        await this.assets.updateAsset(
           container,
           c.asset_id,
           { updater_id: principal.iamId, entity: { ...asset.entity, properties: props } },
           trx,
         );
-        if (updated)
-          await this.repo.putEntry(
-            trx,
-            this.connections.indexEntry(updated, await this.connections.typeOf(updated)),
-          );
       });
     }
     return { resources, total_count: resources.length };

@@ -1,26 +1,32 @@
-import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { fromJson, type Store } from '../../store/db.ts';
 import type { ContainerRef } from '../containers/access.ts';
 import type { AssetExecutor } from '../assets/repository.ts';
 import type { AssetRow } from '../assets/tables.ts';
+import {
+  ALL,
+  contextFacet,
+  creatorFacet,
+  dsdFacet,
+  facetsOf,
+  flagsAllowed,
+  flagsKey,
+  nameFacet,
+  propertyFacet,
+  typeFacet,
+  type FacetSource,
+} from './facets.ts';
 import type { ConnectionTables } from './tables.ts';
 
 type Db = Kysely<ConnectionTables>;
 export type Executor = Db | Transaction<ConnectionTables>;
 
 /** What the list filters and sorts on, kept beside the asset. */
-export interface IndexEntry {
+export interface IndexEntry extends FacetSource {
   asset_id: string;
   container: ContainerRef;
-  name: string;
-  datasource_type: string;
-  dsd_asset_id: string;
-  context: string;
   flags: string[];
-  creator_id: string;
   created_at: string;
-  /** Non-secret properties only. */
-  properties: Record<string, string>;
 }
 
 export type SortField = 'name' | 'created_at';
@@ -28,11 +34,13 @@ export type SortField = 'name' | 'created_at';
 export interface ListFilter {
   container: ContainerRef;
   name?: string;
+  /** Each stored spelling that matches (type id, name, the value as given). */
   datasourceTypes?: string[];
   dsdAssetIds?: string[];
   context?: string;
   properties?: Record<string, string>;
-  creatorId?: string;
+  /** All must match (metadata.creator and metadata.creator_id may both be given). */
+  creatorIds?: string[];
   /** Flags whose connections join those with no flags. */
   addFlags: string[];
   /** Flags whose connections are then taken out. */
@@ -48,16 +56,24 @@ export interface ListPage {
   after?: [string, string];
 }
 
-/** Flags as stored: '' for none, else `,a,b,` so one LIKE finds one flag. */
-export const flagsKey = (flags: string[]) => {
-  const set = [...new Set(flags)].sort();
-  return set.length ? `,${set.join(',')},` : '';
-};
-
-/** Up to this many matches of a property filter, a page sorts the matches instead of walking the sort index. */
-const FEW = 2000;
+/** Above this many (facet, flags key) walks, one query sorts the matches instead of merging walks. */
+const MAX_WALKS = 16;
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
+
+/** The filter as groups of facets: a connection matches when it has one facet of every group. */
+function groupsOf(f: ListFilter): string[][] {
+  const groups: string[][] = [];
+  if (f.name !== undefined) groups.push([nameFacet(f.name)]);
+  if (f.datasourceTypes?.length) groups.push(f.datasourceTypes.map(typeFacet));
+  if (f.dsdAssetIds?.length) groups.push(f.dsdAssetIds.map(dsdFacet));
+  if (f.context === 'source') groups.push([contextFacet('source'), contextFacet('source,target')]);
+  else if (f.context === 'target') groups.push([contextFacet('target'), contextFacet('source,target')]);
+  else if (f.context !== undefined) groups.push([contextFacet(f.context)]);
+  for (const id of f.creatorIds ?? []) groups.push([creatorFacet(id)]);
+  for (const [n, v] of Object.entries(f.properties ?? {})) groups.push([propertyFacet(n, v)]);
+  return groups.map((g) => [...new Set(g)]);
+}
 
 /** The list index of connections and the queries over it. */
 export class ConnectionRepository {
@@ -67,11 +83,12 @@ export class ConnectionRepository {
     this.db = store.db.withTables<ConnectionTables>() as unknown as Db;
   }
 
-  /** Writes (or rewrites) an entry and its property rows, inside the caller's transaction. */
+  /** Writes (or rewrites) an entry and its facets, inside the caller's transaction. */
   async putEntry(trx: Executor | AssetExecutor, e: IndexEntry): Promise<void> {
     const db = trx as Executor;
-    await db.deleteFrom('connection_properties').where('asset_id', '=', e.asset_id).execute();
+    await db.deleteFrom('connection_facets').where('asset_id', '=', e.asset_id).execute();
     await db.deleteFrom('connection_index').where('asset_id', '=', e.asset_id).execute();
+    const flags = flagsKey(e.flags);
     await db
       .insertInto('connection_index')
       .values({
@@ -82,22 +99,24 @@ export class ConnectionRepository {
         datasource_type: e.datasource_type,
         dsd_asset_id: e.dsd_asset_id,
         context: e.context,
-        flags: flagsKey(e.flags),
+        flags,
         creator_id: e.creator_id,
         created_at: e.created_at,
       })
       .execute();
-    const props = Object.entries(e.properties).map(([name, value]) => ({
+    const rows = facetsOf(e).map((f) => ({
       asset_id: e.asset_id,
       container_kind: e.container.kind,
       container_id: e.container.id,
-      name,
-      value,
+      flags,
+      name: e.name,
+      created_at: e.created_at,
+      ...f,
     }));
-    for (let i = 0; i < props.length; i += 100)
+    for (let i = 0; i < rows.length; i += 100)
       await db
-        .insertInto('connection_properties')
-        .values(props.slice(i, i + 100))
+        .insertInto('connection_facets')
+        .values(rows.slice(i, i + 100))
         .execute();
   }
 
@@ -135,82 +154,103 @@ export class ConnectionRepository {
   }
 
   /**
-   * A page of connection assets matching the filter, in the asked order, and the total. With a
-   * property filter, the count starts from the property index (cost of the matches, not of the
-   * container); the page does too when the matches are few, else it walks the sort index.
+   * A page of connection assets matching the filter, in the asked order, and the total. The
+   * flags keys present come from the counts; the total is a sum of counts when at most one filter
+   * is given, else a count of the smallest filter's index rows. The page walks the smallest
+   * filter's index in sort order, once per (facet, flags key), the database merging the walks.
    */
   async list(f: ListFilter, p: ListPage): Promise<{ rows: AssetRow[]; total: number }> {
-    const [first, ...more] = Object.entries(f.properties ?? {});
-    const conditions = <Q extends SelectQueryBuilder<any, any, any>>(q: Q, skipFirst: boolean): Q => {
-      let r = q
-        .where('ci.container_kind', '=', f.container.kind)
-        .where('ci.container_id', '=', f.container.id)
-        // flags: those with none, plus each added flag; then minus each removed flag
-        .where((eb: any) =>
-          eb.or([
-            eb('ci.flags', '=', ''),
-            ...f.addFlags.map((flag) => sql<boolean>`ci.flags like ${`%,${likeEscape(flag)},%`} escape '\\'`),
-          ]),
-        );
-      for (const flag of f.removeFlags)
-        r = r.where(sql<boolean>`ci.flags not like ${`%,${likeEscape(flag)},%`} escape '\\'`);
-      if (f.name !== undefined) r = r.where('ci.name', '=', f.name);
-      if (f.datasourceTypes?.length) r = r.where('ci.datasource_type', 'in', f.datasourceTypes);
-      if (f.dsdAssetIds?.length) r = r.where('ci.dsd_asset_id', 'in', f.dsdAssetIds);
-      if (f.creatorId !== undefined) r = r.where('ci.creator_id', '=', f.creatorId);
-      if (f.context === 'source') r = r.where('ci.context', 'in', ['source', 'source,target']);
-      else if (f.context === 'target') r = r.where('ci.context', 'in', ['target', 'source,target']);
-      else if (f.context !== undefined) r = r.where('ci.context', '=', f.context);
-      for (const [name, value] of skipFirst ? more : Object.entries(f.properties ?? {})) {
-        r = r.where(({ exists, selectFrom }: any) =>
+    const c = f.container;
+    const groups = groupsOf(f);
+    const facets = [...new Set([ALL, ...groups.flat()])];
+    const counts = await this.db
+      .selectFrom('connection_counts')
+      .select(['facet', 'flags', 'n'])
+      .where('container_kind', '=', c.kind)
+      .where('container_id', '=', c.id)
+      .where('facet', 'in', facets)
+      .execute();
+    const keys = new Set(
+      counts
+        .filter((r) => r.facet === ALL && flagsAllowed(r.flags, f.addFlags, f.removeFlags))
+        .map((r) => r.flags),
+    );
+    const sizeOf = (g: string[]) =>
+      counts.filter((r) => keys.has(r.flags) && g.includes(r.facet)).reduce((sum, r) => sum + Number(r.n), 0);
+    // the smallest group drives; the others are checked on each of its rows
+    const ranked = (groups.length ? groups : [[ALL]])
+      .map((g) => ({ g, n: sizeOf(g) }))
+      .sort((a, b) => a.n - b.n);
+    const drive = ranked[0];
+    const others = ranked.slice(1).map((r) => r.g);
+    if (drive.n === 0) return { rows: [], total: 0 };
+    const flags = [...keys];
+
+    const walk = (facetsIn: string[], flagsIn: string[]) => {
+      let q = this.db
+        .selectFrom('connection_facets as f')
+        .where('f.container_kind', '=', c.kind)
+        .where('f.container_id', '=', c.id)
+        .where('f.facet', facetsIn.length === 1 ? '=' : 'in', facetsIn.length === 1 ? facetsIn[0] : facetsIn)
+        .where('f.flags', flagsIn.length === 1 ? '=' : 'in', flagsIn.length === 1 ? flagsIn[0] : flagsIn);
+      for (const g of others)
+        q = q.where(({ exists, selectFrom }) =>
           exists(
-            selectFrom('connection_properties as cp')
-              .select('cp.asset_id')
-              .whereRef('cp.asset_id', '=', 'ci.asset_id')
-              .where('cp.name', '=', name)
-              .where('cp.value', '=', value),
+            selectFrom('connection_facets as o')
+              .select('o.asset_id')
+              .whereRef('o.asset_id', '=', 'f.asset_id')
+              .where('o.facet', 'in', g),
           ),
         );
-      }
-      return r as Q;
+      return q;
     };
-    /** From the first property's index rows, joined in that order (SQLite keeps a cross join's order). */
-    const byProperty = () =>
-      conditions(
-        this.db
-          .selectFrom('connection_properties as cp0')
-          .crossJoin('connection_index as ci')
-          .whereRef('ci.asset_id', '=', 'cp0.asset_id')
-          .where('cp0.container_kind', '=', f.container.kind)
-          .where('cp0.container_id', '=', f.container.id)
-          .where('cp0.name', '=', first![0])
-          .where('cp0.value', '=', first![1]),
-        true,
-      );
-    const bySortIndex = () => conditions(this.db.selectFrom('connection_index as ci'), false);
 
-    const count = await (first ? byProperty() : bySortIndex())
-      .select((eb: any) => eb.fn.countAll().as('n'))
-      .executeTakeFirstOrThrow();
-    const total = Number((count as { n: number | string }).n);
-    if (total === 0) return { rows: [], total };
-
-    const col = p.sort === 'name' ? ('ci.name' as const) : ('ci.created_at' as const);
-    const dir = p.desc ? 'desc' : 'asc';
-    let page = (first && total <= FEW ? byProperty() : bySortIndex()).select('ci.asset_id');
-    if (p.after) {
-      const [v, id] = p.after;
-      const cmp = p.desc ? '<' : '>';
-      page = page.where((eb: any) =>
-        eb.or([eb(col, cmp, v), eb.and([eb(col, '=', v), eb('ci.asset_id', cmp, id)])]),
-      );
+    let total = drive.n;
+    if (others.length) {
+      const counted = await walk(drive.g, flags)
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
+      total = Number(counted.n);
+      if (total === 0) return { rows: [], total };
     }
-    const ids = (await page
-      .orderBy(col, dir)
-      .orderBy('ci.asset_id', dir)
-      .limit(p.limit)
-      .offset(p.after ? 0 : p.offset)
-      .execute()) as { asset_id: string }[];
+
+    const col = p.sort === 'name' ? ('name' as const) : ('created_at' as const);
+    const dir = p.desc ? 'desc' : 'asc';
+    const upTo = p.after ? p.limit : p.limit + p.offset;
+    const page = (facetsIn: string[], flagsIn: string[]) => {
+      let q = walk(facetsIn, flagsIn).select(['f.asset_id', 'f.name', 'f.created_at']);
+      if (p.after) {
+        const [v, id] = p.after;
+        const cmp = p.desc ? '<' : '>';
+        q = q.where((eb) =>
+          eb.or([eb(`f.${col}`, cmp, v), eb.and([eb(`f.${col}`, '=', v), eb('f.asset_id', cmp, id)])]),
+        );
+      }
+      return q.orderBy(`f.${col}`, dir).orderBy('f.asset_id', dir);
+    };
+    const pairs = drive.g.flatMap((facet) => flags.map((k) => [facet, k] as const));
+    let ids: { asset_id: string }[];
+    if (pairs.length === 1 || pairs.length > MAX_WALKS) {
+      ids = await page(drive.g, flags)
+        .limit(p.limit)
+        .offset(p.after ? 0 : p.offset)
+        .execute();
+    } else {
+      // one index walk per pair, each stopping at the page's end; the outer query merges them
+      const [head, ...tail] = pairs.map(([facet, k], i) =>
+        this.db.selectFrom(page([facet], [k]).limit(upTo).as(`w${i}`)).selectAll(),
+      );
+      let union = head;
+      for (const q of tail) union = union.unionAll(q);
+      ids = await this.db
+        .selectFrom(union.as('u'))
+        .select('u.asset_id')
+        .orderBy(`u.${col}`, dir)
+        .orderBy('u.asset_id', dir)
+        .limit(p.limit)
+        .offset(p.after ? 0 : p.offset)
+        .execute();
+    }
     if (!ids.length) return { rows: [], total };
     const assets = await this.db
       .selectFrom('assets')
@@ -231,13 +271,15 @@ export class ConnectionRepository {
   /** Connections (any container) whose plain properties hold a value starting with `prefix`. */
   async withPropertyPrefix(prefix: string, kinds: string[]) {
     if (!kinds.length) return [];
-    return this.db
-      .selectFrom('connection_properties')
-      .select(['asset_id', 'container_kind', 'container_id', 'name', 'value'])
+    const rows = await this.db
+      .selectFrom('connection_facets')
+      .select(['asset_id', 'container_kind', 'container_id', 'prop_name', 'prop_value'])
       .where('container_kind', 'in', kinds)
-      .where(sql<boolean>`value like ${likeEscape(prefix) + '%'} escape '\\'`)
+      .where('prop_name', 'is not', null)
+      .where(sql<boolean>`prop_value like ${likeEscape(prefix) + '%'} escape '\\'`)
       .limit(10_000)
       .execute();
+    return rows.map((r) => ({ ...r, name: r.prop_name!, value: r.prop_value! }));
   }
 }
 

@@ -118,7 +118,11 @@ export class ConnectionService {
     private readonly assets: AssetRepository,
     private readonly repo: ConnectionRepository,
     readonly types: DatasourceTypeService,
-  ) {}
+  ) {
+    // Every write of a connection asset, whichever API makes it (this one, PATCH /v2/assets,
+    // imports), rewrites its list entry in the writer's transaction; deletes cascade.
+    assets.onWrite('connection', (trx, asset) => repo.putEntry(trx, indexEntry(asset)));
+  }
 
   async requireType(idOrName: unknown, name = 'datasource_type'): Promise<DatasourceType> {
     if (typeof idOrName !== 'string' || !idOrName || idOrName.length > 200)
@@ -230,7 +234,6 @@ export class ConnectionService {
         },
         trx,
       );
-      await this.repo.putEntry(trx, this.indexEntry(a, type));
       return a;
     });
     return this.present(asset, type, principal, {}, true);
@@ -318,7 +321,6 @@ export class ConnectionService {
         trx,
       );
       if (!u) throw connectionNotFound(id);
-      await this.repo.putEntry(trx, this.indexEntry(u, type));
       return u;
     });
     return this.present(updated, type, principal, {}).entity;
@@ -373,9 +375,15 @@ export class ConnectionService {
         "Invalid entity.context: one of 'source', 'target' or 'source,target'.",
         param('entity.context'),
       );
-    const typeIds = await Promise.all(
-      csv(q['entity.datasource_type']).map(async (t) => (await this.types.resolve(t))?.id ?? t),
-    );
+    // a connection stores its type's id; one changed through the asset API may hold a name
+    const typeIds = (
+      await Promise.all(
+        csv(q['entity.datasource_type']).map(async (t) => {
+          const type = await this.types.resolve(t);
+          return type ? [t, type.id, type.name] : [t];
+        }),
+      )
+    ).flat();
     if (q.persona !== undefined && !(await this.types.resolve(q.persona)))
       throw badRequest(
         `The persona '${q.persona.slice(0, 100)}' is not a data source type.`,
@@ -393,7 +401,9 @@ export class ConnectionService {
         dsdAssetIds: csv(q['entity.data_source_definition_asset_id']),
         context: context?.replace(/\s/g, ''),
         properties,
-        creatorId: q['metadata.creator'] ?? q['metadata.creator_id'],
+        creatorIds: [q['metadata.creator'], q['metadata.creator_id']].filter(
+          (v): v is string => v !== undefined,
+        ),
         addFlags,
         removeFlags,
       },
@@ -541,31 +551,8 @@ export class ConnectionService {
     const missing = await this.repo.unindexed(container);
     for (const row of missing) {
       const asset = rowToAsset(row);
-      const type = await this.typeOf(asset);
-      await this.assets.transaction((trx) => this.repo.putEntry(trx, this.indexEntry(asset, type)));
+      await this.assets.transaction((trx) => this.repo.putEntry(trx, indexEntry(asset)));
     }
-  }
-
-  indexEntry(asset: Asset, type: DatasourceType): IndexEntry {
-    const e = asset.entity;
-    const props = (e.properties ?? {}) as Record<string, unknown>;
-    return {
-      asset_id: asset.asset_id,
-      container: asset.container,
-      name: asset.name,
-      datasource_type: type.id,
-      dsd_asset_id:
-        typeof e.data_source_definition_asset_id === 'string' ? e.data_source_definition_asset_id : '',
-      context: context(type),
-      flags: Array.isArray(e.flags) ? e.flags.filter((f): f is string => typeof f === 'string') : [],
-      creator_id: asset.creator_id,
-      created_at: asset.created_at,
-      properties: Object.fromEntries(
-        Object.entries(props)
-          .filter(([, v]) => typeof v === 'string' && v.length <= 2000)
-          .map(([k, v]) => [k, v as string]),
-      ),
-    };
   }
 
   /** Fields kept as given (gateway, references, source system...). */
@@ -597,6 +584,35 @@ export class ConnectionService {
     }
     return out;
   }
+}
+
+/**
+ * The list entry of a connection asset, from the asset alone (no type lookup): the hook that
+ * writes it runs inside the writer's transaction.
+ */
+export function indexEntry(asset: Asset): IndexEntry {
+  const e = asset.entity;
+  const props = (e.properties ?? {}) as Record<string, unknown>;
+  return {
+    asset_id: asset.asset_id,
+    container: asset.container,
+    name: asset.name,
+    datasource_type: typeof e.datasource_type === 'string' ? e.datasource_type : '',
+    dsd_asset_id:
+      typeof e.data_source_definition_asset_id === 'string' ? e.data_source_definition_asset_id : '',
+    context:
+      e.context === 'source' || e.context === 'target' || e.context === 'source,target'
+        ? e.context
+        : 'source,target',
+    flags: Array.isArray(e.flags) ? e.flags.filter((f): f is string => typeof f === 'string') : [],
+    creator_id: asset.creator_id,
+    created_at: asset.created_at,
+    properties: Object.fromEntries(
+      Object.entries(props)
+        .filter(([, v]) => typeof v === 'string' && v.length <= 2000)
+        .map(([k, v]) => [k, v as string]),
+    ),
+  };
 }
 
 const context = (type: DatasourceType) => (type.shape === 'http' ? 'source' : 'source,target');

@@ -2,8 +2,8 @@ import type { AssetTables } from '../assets/tables.ts';
 
 /**
  * Tables of the connections area, beside the asset store (a connection is an asset of type
- * `connection`). `connection_index` and `connection_properties` hold what the list filters and
- * sorts on, so a list is an index lookup, never a scan of JSON.
+ * `connection`). `connection_index`, `connection_facets` and `connection_counts` hold what the list filters,
+ * sorts and counts on, so a list is an index lookup, never a scan of JSON.
  */
 export type ConnectionTables = AssetTables & {
   connection_index: {
@@ -22,13 +22,28 @@ export type ConnectionTables = AssetTables & {
     creator_id: string;
     created_at: string;
   };
-  /** One row per non-secret property (secrets are never stored in clear, so never filterable). */
-  connection_properties: {
+  /**
+   * One row per facet of a connection (facets.ts): the key, the connection's flags and sort keys.
+   * Property facets keep the property's name and value for the prefix search of file migration.
+   */
+  connection_facets: {
     asset_id: string;
     container_kind: string;
     container_id: string;
+    facet: string;
+    flags: string;
     name: string;
-    value: string;
+    created_at: string;
+    prop_name: string | null;
+    prop_value: string | null;
+  };
+  /** How many connections of a container have a facet and a flags key; kept by database triggers. */
+  connection_counts: {
+    container_kind: string;
+    container_id: string;
+    facet: string;
+    flags: string;
+    n: number;
   };
   /** User-defined data source types (the built-in ones are in catalog.json). */
   datasource_types: {
