@@ -123,6 +123,7 @@ async function* rechunk(source: AsyncIterable<Buffer>, size: number): AsyncGener
 export class BlobStore {
   private readonly db: Kysely<BlobTables>;
   private readonly root: string;
+  private readonly made = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -171,13 +172,13 @@ export class BlobStore {
       });
     }
     const tmpDir = path.join(this.root, 'tmp');
-    await fs.promises.mkdir(tmpDir, { recursive: true });
+    await this.mkdir(tmpDir);
     const tmp = path.join(tmpDir, `${blobId}.part`);
     try {
       await pipeline(Readable.from(bytes), fs.createWriteStream(tmp, { flags: 'wx' }));
       const info = infoOf();
       const final = this.fileOf(blobId);
-      await fs.promises.mkdir(path.dirname(final), { recursive: true });
+      await this.mkdir(path.dirname(final));
       await fs.promises.rename(tmp, final);
       await this.db.insertInto('blobs').values(info).execute();
       return info;
@@ -245,6 +246,14 @@ export class BlobStore {
   async sweepTemp(): Promise<void> {
     if (this.store.dialect === 'postgres') return;
     await fs.promises.rm(path.join(this.root, 'tmp'), { recursive: true, force: true });
+    this.made.clear();
+  }
+
+  /** mkdir -p, once per directory and process (a blob write costs no directory calls after the first). */
+  private async mkdir(dir: string): Promise<void> {
+    if (this.made.has(dir)) return;
+    await fs.promises.mkdir(dir, { recursive: true });
+    this.made.add(dir);
   }
 
   private fileOf(blobId: string): string {
