@@ -647,7 +647,7 @@ describe('refused imports leave the container unchanged', () => {
     expect(await countRows(s, 'blobs')).toBe(blobs);
   });
 
-  it('answers the form errors: no file, unknown field, csv format, other media types', async () => {
+  it('answers the form errors: no file, unknown field, a zip sent as csv, other media types', async () => {
     const c = await freshProject();
     const zip = await valid();
     const noFile = await postImport(s, c, undefined, { token: w.editor.token, form: { format: 'json' } });
@@ -657,7 +657,7 @@ describe('refused imports leave the container unchanged', () => {
     expectPlatformError(unknown, 400);
     const csv = await postImport(s, c, zip, { token: w.editor.token, form: { format: 'csv' } });
     expectPlatformError(csv, 400);
-    expect(csv.body.errors[0].message).toMatch(/'csv' is not supported/);
+    expect(csv.body.errors[0].message).toMatch(/The CSV file is refused: it is a zip archive/);
     expectPlatformError(
       await postImport(s, c, zip, { token: w.editor.token, raw: true, contentType: 'text/plain' }),
       415,

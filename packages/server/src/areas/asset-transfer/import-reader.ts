@@ -71,6 +71,21 @@ export function importCipher(key: string | undefined, derivation: KeyDerivation 
   return cipher;
 }
 
+/** What an import creates assets from: an archive (format json) or a CSV of metadata. */
+export interface ImportSource {
+  assets: ManifestAsset[];
+  /** The content of an attachment the assets name (a CSV names none). */
+  content(path: string): Promise<AsyncIterable<Buffer>>;
+  /** Whether strings equal to a source asset id are references to remap (archives; not CSV text). */
+  remap: boolean;
+}
+
+export const archiveSource = (archive: Archive): ImportSource => ({
+  assets: archive.manifest.assets,
+  content: (path) => openEntry(archive.zip, archive.entries.get(path)!),
+  remap: true,
+});
+
 /** Assets written per database transaction. */
 const BATCH = 500;
 /** Attachment contents stored at once: the disk or database works while the next is read. */
@@ -102,7 +117,7 @@ async function eachLimited<T>(items: T[], width: number, work: (item: T) => Prom
 export async function importAssets(
   ctx: AppContext,
   store: AssetStore,
-  archive: Archive,
+  source: ImportSource,
   plan: {
     container: ContainerRef;
     idMap: Map<string, string>;
@@ -112,7 +127,7 @@ export async function importAssets(
   },
   step: (progress: ImportProgress) => Promise<void>,
 ): Promise<ImportProgress> {
-  const assets = archive.manifest.assets;
+  const assets = source.assets;
   const progress: ImportProgress = {
     assets: 0,
     attachments: 0,
@@ -127,8 +142,7 @@ export async function importAssets(
     const blobs = new Map<string, { blob_id: string; size: number }>();
     try {
       await eachLimited(files, PARALLEL_BLOBS, async ({ att }) => {
-        const entry = archive.entries.get(att.path)!;
-        const blob = await store.blobs.put(await openEntry(archive.zip, entry), {
+        const blob = await store.blobs.put(await source.content(att.path), {
           maxBytes: plan.maxEntryBytes,
         });
         blobs.set(att.path, blob);
@@ -137,7 +151,7 @@ export async function importAssets(
       stamp = now > stamp ? now : stamp;
       const createdAt = stamp;
       await store.assets.transaction((trx) =>
-        writeBatch(ctx, store, trx, batch, blobs, { ...plan, createdAt }),
+        writeBatch(ctx, store, trx, batch, blobs, { ...plan, createdAt, remap: source.remap }),
       );
     } catch (err) {
       await store.blobs.delete([...blobs.values()].map((b) => b.blob_id)).catch(() => undefined);
@@ -161,6 +175,7 @@ async function writeBatch(
     creatorId: string;
     cipher?: TransferCipher;
     createdAt: string;
+    remap: boolean;
   },
 ): Promise<void> {
   const assets: NewAsset[] = [];
@@ -168,7 +183,9 @@ async function writeBatch(
   for (const source of batch) {
     const assetId = plan.idMap.get(source.asset_id);
     if (!assetId) throw new Error(`the archive changed: asset ${source.asset_id} is new`);
-    const entity = remapReferences(source.entity, plan.idMap) as Record<string, unknown>;
+    const entity = plan.remap
+      ? (remapReferences(source.entity, plan.idMap) as Record<string, unknown>)
+      : source.entity;
     const hooks = assetTransferHooksOf(source.asset_type);
     let imported = entity;
     if (hooks) {

@@ -9,6 +9,7 @@ import { newAssetId } from '../assets/model.ts';
 import { assetStoreOf, type AssetStore } from '../assets/store.ts';
 import { decodeStart } from '../spaces/paging.ts';
 import type { Selection } from './export-writer.ts';
+import { readCsvFile } from './csv-import.ts';
 import { derivationOf, importCipher, openUpload } from './import-reader.ts';
 import { presentTransfer } from './present.ts';
 import { TransferRepository, type TransferKind } from './repository.ts';
@@ -39,6 +40,12 @@ const field = (name: string, message: string) =>
 function checkFormat(format: string | undefined, name = 'format'): string {
   if (format === undefined || format === 'json') return 'json';
   throw field(name, `'${format}' is not supported; exports are written, and imports read, as json.`);
+}
+
+/** An import's `format`: json (an exported archive, the default) or csv (a CSV of asset metadata). */
+function checkImportFormat(format: string | undefined): 'json' | 'csv' {
+  if (format === undefined || format === 'json' || format === 'csv') return format ?? 'json';
+  throw field('format', `'${format}' is not an import format: json (an archive) or csv (a CSV file).`);
 }
 
 function checkKey(key: string | undefined, name = 'encryption_key'): string | undefined {
@@ -156,16 +163,24 @@ export class TransferService {
   async startImport(principal: Principal, container: ContainerRef, file: string, form: ImportForm) {
     let blobId: string | undefined;
     try {
-      const format = checkFormat(form.format);
+      const format = checkImportFormat(form.format);
       const key = checkKey(form.encryption_key);
-      const archive = await openUpload(file, this.worker.limits);
-      let idMap: Record<string, string>;
-      try {
-        importCipher(key, await derivationOf(archive));
-        idMap = Object.fromEntries(archive.manifest.assets.map((a) => [a.asset_id, newAssetId()]));
-      } finally {
-        archive.close();
+      let sourceIds: string[];
+      if (format === 'csv') {
+        if (key !== undefined)
+          throw field('encryption_key', 'a CSV import holds no secrets: send no encryption_key with it.');
+        sourceIds = (await readCsvFile(file, this.worker.limits.maxEntries)).map((a) => a.asset_id);
+      } else {
+        const archive = await openUpload(file, this.worker.limits);
+        try {
+          importCipher(key, await derivationOf(archive));
+          sourceIds = archive.manifest.assets.map((a) => a.asset_id);
+        } finally {
+          archive.close();
+        }
       }
+      // Made in source order: time-ordered, so the imported assets list in that order.
+      const idMap: Record<string, string> = Object.fromEntries(sourceIds.map((id) => [id, newAssetId()]));
       const blob = await this.store.blobs.put(fs.createReadStream(file));
       blobId = blob.blob_id;
       const row: TransferRow = {
