@@ -144,14 +144,17 @@ export async function importAssets(
       await eachLimited(files, PARALLEL_BLOBS, async ({ att }) => {
         const blob = await store.blobs.put(await source.content(att.path), {
           maxBytes: plan.maxEntryBytes,
+          redoable: true,
         });
         blobs.set(att.path, blob);
       });
       const now = new Date().toISOString();
       stamp = now > stamp ? now : stamp;
       const createdAt = stamp;
-      await store.assets.transaction((trx) =>
-        writeBatch(ctx, store, trx, batch, blobs, { ...plan, createdAt, remap: source.remap }),
+      // Redoable: a stopped import starts over (worker.ts), and its end is an ordinary commit.
+      await store.assets.transaction(
+        (trx) => writeBatch(ctx, store, trx, batch, blobs, { ...plan, createdAt, remap: source.remap }),
+        true,
       );
     } catch (err) {
       await store.blobs.delete([...blobs.values()].map((b) => b.blob_id)).catch(() => undefined);

@@ -181,7 +181,8 @@ export class TransferService {
       }
       // Made in source order: time-ordered, so the imported assets list in that order.
       const idMap: Record<string, string> = Object.fromEntries(sourceIds.map((id) => [id, newAssetId()]));
-      const blob = await this.store.blobs.put(fs.createReadStream(file));
+      // Kept for a resumed run: moved into the blob store (SQLite), or copied (PostgreSQL).
+      const blob = await this.store.blobs.adopt(file);
       blobId = blob.blob_id;
       const row: TransferRow = {
         ...this.newRow('import', principal, container),

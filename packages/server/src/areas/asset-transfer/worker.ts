@@ -194,11 +194,17 @@ export class TransferWorker {
     );
     const container = containerOfRow(job);
     let local = file;
+    let copy: string | undefined;
     let archive: Archive | undefined;
     try {
       // A resumed run: whatever a stopped run created goes first (nothing, on a first run).
       await removeImported(this.store, container, [...idMap.values()]);
-      if (!local || !fs.existsSync(local)) local = await this.fetchArchive(job.archive_blob_id!);
+      // The upload itself (gone once adopted), else the kept archive: in place on SQLite, a copy otherwise.
+      if (!local || !fs.existsSync(local)) {
+        local =
+          this.store.blobs.localFile(job.archive_blob_id!) ??
+          (copy = await this.fetchArchive(job.archive_blob_id!));
+      }
       let source: ImportSource;
       let cipher: TransferCipher | undefined;
       if (job.format === 'csv') {
@@ -230,7 +236,7 @@ export class TransferWorker {
       throw err;
     } finally {
       archive?.close();
-      if (local && local !== file) await fs.promises.rm(local, { force: true });
+      if (copy) await fs.promises.rm(copy, { force: true });
     }
   }
 

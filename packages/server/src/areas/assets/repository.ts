@@ -7,7 +7,7 @@ import {
   type Transaction,
 } from 'kysely';
 import type { BlobStore } from '../../store/blobs.ts';
-import { fromJson, toJson, type Store } from '../../store/db.ts';
+import { fromJson, redoableCommit, toJson, type Dialect, type Store } from '../../store/db.ts';
 import type { ContainerKind, ContainerRef } from '../containers/access.ts';
 import {
   fold,
@@ -163,16 +163,22 @@ async function insertRows(db: AssetExecutor, rows: AssetRow[], tagLists: string[
  */
 export class AssetRepository {
   readonly db: Db;
+  private readonly dialect: Dialect;
 
   constructor(
     store: Store,
     readonly blobs: BlobStore,
   ) {
     this.db = store.db.withTables<AssetTables>() as unknown as Db;
+    this.dialect = store.dialect;
   }
 
-  transaction<T>(work: (trx: Transaction<AssetTables>) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute(work);
+  /** `redoable`: work redone from the start after a crash (imports), see `redoableCommit`. */
+  transaction<T>(work: (trx: Transaction<AssetTables>) => Promise<T>, redoable = false): Promise<T> {
+    return this.db.transaction().execute(async (trx) => {
+      if (redoable) await redoableCommit(trx, this.dialect);
+      return work(trx);
+    });
   }
 
   /** Creates an asset (its row and tag rows; in one transaction unless `trx` is the caller's). */
