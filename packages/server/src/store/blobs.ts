@@ -27,6 +27,12 @@ export interface BlobInfo {
   created_at: string;
 }
 
+/** Size and hex SHA-256 of a file, when whoever wrote it counted them on the way. */
+export interface KnownContent {
+  size: number;
+  sha256: string;
+}
+
 export interface PutOptions {
   /** A lower limit than the store's for this one upload. */
   maxBytes?: number;
@@ -203,19 +209,22 @@ export class BlobStore {
   }
 
   /**
-   * Keeps a local file as a blob. SQLite: the file is hashed and moved into place (no copy on
-   * the same file system), so it is gone from where it was; PostgreSQL: its bytes are copied
+   * Keeps a local file as a blob. SQLite: the file is moved into place (no copy on the same file
+   * system), so it is gone from where it was, and hashed first unless `known` says its content; PostgreSQL: its bytes are copied
    * into chunk rows and the file stays, for the caller to read and then remove.
    */
-  async adopt(file: string, options: PutOptions = {}): Promise<BlobInfo> {
-    if (this.store.dialect === 'postgres') return this.put(fs.createReadStream(file), options);
-    const limit = Math.min(options.maxBytes ?? this.maxBytes, this.maxBytes);
-    const meter = new Meter(limit);
-    for await (const chunk of metered(fs.createReadStream(file), meter)) void chunk;
+  async adopt(file: string, known?: KnownContent): Promise<BlobInfo> {
+    if (this.store.dialect === 'postgres') return this.put(fs.createReadStream(file));
+    let content = known;
+    if (!content) {
+      const meter = new Meter(this.maxBytes);
+      for await (const chunk of metered(fs.createReadStream(file), meter)) void chunk;
+      content = { size: meter.size, sha256: meter.digest() };
+    }
+    if (content.size > this.maxBytes) throw payloadTooLarge(this.maxBytes);
     const info: BlobInfo = {
       blob_id: crypto.randomUUID(),
-      size: meter.size,
-      sha256: meter.digest(),
+      ...content,
       created_at: new Date().toISOString(),
     };
     const final = this.fileOf(info.blob_id);

@@ -5,6 +5,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { badRequest, notFound } from '../../platform/errors.ts';
 import { toJson } from '../../store/db.ts';
 import { requireContainerRole, type ContainerRef } from '../containers/access.ts';
+import type { KnownContent } from '../../store/blobs.ts';
 import { newAssetId } from '../assets/model.ts';
 import { assetStoreOf, type AssetStore } from '../assets/store.ts';
 import { decodeStart } from '../spaces/paging.ts';
@@ -160,7 +161,13 @@ export class TransferService {
    * Checks an uploaded archive (400 saying what is wrong), keeps it in the blob store and starts
    * the import. The file is the worker's from here on; nothing stays when this throws.
    */
-  async startImport(principal: Principal, container: ContainerRef, file: string, form: ImportForm) {
+  async startImport(
+    principal: Principal,
+    container: ContainerRef,
+    file: string,
+    form: ImportForm,
+    content?: KnownContent,
+  ) {
     let blobId: string | undefined;
     try {
       const format = checkImportFormat(form.format);
@@ -182,7 +189,7 @@ export class TransferService {
       // Made in source order: time-ordered, so the imported assets list in that order.
       const idMap: Record<string, string> = Object.fromEntries(sourceIds.map((id) => [id, newAssetId()]));
       // Kept for a resumed run: moved into the blob store (SQLite), or copied (PostgreSQL).
-      const blob = await this.store.blobs.adopt(file);
+      const blob = await this.store.blobs.adopt(file, content);
       blobId = blob.blob_id;
       const row: TransferRow = {
         ...this.newRow('import', principal, container),
