@@ -96,9 +96,16 @@ export async function startOurs(db: 'sqlite' | 'postgres'): Promise<OurServer> {
     env.DATA_DIR = dir;
     cleanup = async () => fs.rmSync(dir, { recursive: true, force: true });
   }
+  // BENCH_SERVER_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (to find hot spots).
+  const prof = process.env.BENCH_SERVER_CPU_PROF;
   const running = await startProcess(
     process.execPath,
-    ['--import', 'tsx', 'packages/server/src/main.ts'],
+    [
+      ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []),
+      '--import',
+      'tsx',
+      'packages/server/src/main.ts',
+    ],
     env,
   );
   const res = await fetch(running.url + '/identity/token', {

@@ -192,6 +192,35 @@ describe('exports', () => {
     expect(second.assets.map((a: any) => ({ ...a, entity: a.entity }))).toEqual(first.assets);
   });
 
+  it('an import keeps the archive order of assets and attachments, though it writes them in the same millisecond', async () => {
+    // Written in one batch with one created_at: only time-ordered new ids keep this order.
+    const names = Array.from({ length: 40 }, (_, i) => `asset ${String(39 - i).padStart(2, '0')}`);
+    const parts = Array.from({ length: 12 }, (_, i) => `part ${String(11 - i).padStart(2, '0')}`);
+    const zip = await zipOf([
+      {
+        name: 'manifest.json',
+        data: JSON.stringify({
+          format: 'cc-project-archive',
+          version: 1,
+          assets: names.map((name, i) => ({
+            asset_id: `src-${i}`,
+            asset_type: 'data_asset',
+            name,
+            attachments: i === 7 ? parts.map((p, j) => ({ name: p, path: `attachments/src-7/${j}` })) : [],
+          })),
+        }),
+      },
+      ...parts.map((p, j) => ({ name: `attachments/src-7/${j}`, data: p })),
+    ]);
+    const target = await freshProject();
+    expect((await importAndWait(target, zip)).entity.status.state).toBe('completed');
+    expect((await storedAssets(s, target)).map((r: any) => r.name)).toEqual(names);
+    const again = await exportAndWait(target, { assets: { all_assets: true } });
+    const out = await contentOf(await download(s, again.metadata.id, target, w.editor.token));
+    expect(out.assets.map((a: any) => a.name)).toEqual(names);
+    expect(out.assets[7].attachments.map((t: any) => t.name)).toEqual(parts);
+  });
+
   it('exports only the asked types and ids', async () => {
     const p = await sampleProject();
     const byType = await exportAndWait(p.c, { assets: { asset_types: ['script', 'data_asset'] } });
@@ -618,7 +647,7 @@ describe('refused imports leave the container unchanged', () => {
     expect(await countRows(s, 'blobs')).toBe(blobs);
   });
 
-  it('answers the form errors: no file, unknown field, csv format, other media types', async () => {
+  it('answers the form errors: no file, unknown field, a zip sent as csv, other media types', async () => {
     const c = await freshProject();
     const zip = await valid();
     const noFile = await postImport(s, c, undefined, { token: w.editor.token, form: { format: 'json' } });
@@ -628,7 +657,7 @@ describe('refused imports leave the container unchanged', () => {
     expectPlatformError(unknown, 400);
     const csv = await postImport(s, c, zip, { token: w.editor.token, form: { format: 'csv' } });
     expectPlatformError(csv, 400);
-    expect(csv.body.errors[0].message).toMatch(/'csv' is not supported/);
+    expect(csv.body.errors[0].message).toMatch(/The CSV file is refused: it is a zip archive/);
     expectPlatformError(
       await postImport(s, c, zip, { token: w.editor.token, raw: true, contentType: 'text/plain' }),
       415,

@@ -15,8 +15,8 @@ import {
   unzip,
 } from './helpers.ts';
 
-// Batches of 200 assets and pages of 500: a few hundred assets give several steps to stop between.
-const ASSETS = 450;
+// Import batches and export pages of 500 assets: 1,200 give three steps to stop between.
+const ASSETS = 1200;
 
 async function projectWith(s: TestServer, token: string, n: number): Promise<Container> {
   const id = await newProject(s, token);

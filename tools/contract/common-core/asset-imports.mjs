@@ -25,9 +25,17 @@ export const schemas = {
   ),
   AssetImportForm: obj(
     {
-      file: str({ contentMediaType: 'application/zip', description: 'Archive of an export.' }),
-      encryption_key: str(),
-      format: str({ enum: ['json', 'csv'], default: 'json' }),
+      file: str({
+        contentMediaType: 'application/zip',
+        description: 'Archive of an export (format json), or a UTF-8 CSV of asset metadata (format csv).',
+      }),
+      encryption_key: str({ description: 'The key the export was made with (format json only).' }),
+      format: str({
+        enum: ['json', 'csv'],
+        default: 'json',
+        description:
+          'json: an archive as exports write it. csv: one asset a row, under a header row with Name and Type, and optionally Description, Tag (any number of columns) and "Asset Property: a>>b" (an entity field); other headers are refused.',
+      }),
     },
     ['file'],
   ),

@@ -3757,11 +3757,11 @@ class CommonCoreV2 extends BaseService {
    * @param {string} [params.projectId]
    * @param {string} [params.catalogId]
    * @param {UploadBody} [params.body] - The request body: a string, bytes or a stream of bytes.
-   * @param {UploadBody} [params.file] - Archive of an export. A string, bytes, a Node Readable or a web ReadableStream (streamed, never buffered).
+   * @param {UploadBody} [params.file] - Archive of an export (format json), or a UTF-8 CSV of asset metadata (format csv). A string, bytes, a Node Readable or a web ReadableStream (streamed, never buffered).
    * @param {string} [params.fileContentType] - The content type of `file` (default application/zip).
    * @param {string} [params.fileFilename] - The file name sent with `file`.
-   * @param {string} [params.encryptionKey]
-   * @param {OpenEnum<'json' | 'csv'>} [params.format]
+   * @param {string} [params.encryptionKey] - The key the export was made with (format json only).
+   * @param {OpenEnum<'json' | 'csv'>} [params.format] - json: an archive as exports write it. csv: one asset a row, under a header row with Name and Type, and optionally Description, Tag (any number of columns) and "Asset Property: a>>b" (an entity field); other headers are refused.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.AssetImport>>}
@@ -9846,7 +9846,7 @@ namespace CommonCoreV2 {
      */
     body?: UploadBody;
     /**
-     * Archive of an export. A string, bytes, a Node Readable or a web ReadableStream (streamed, never buffered).
+     * Archive of an export (format json), or a UTF-8 CSV of asset metadata (format csv). A string, bytes, a Node Readable or a web ReadableStream (streamed, never buffered).
      *
      * (form parameter `file`)
      */
@@ -9864,10 +9864,14 @@ namespace CommonCoreV2 {
      */
     fileFilename?: string;
     /**
+     * The key the export was made with (format json only).
+     *
      * (form parameter `encryption_key`)
      */
     encryptionKey?: string;
     /**
+     * json: an archive as exports write it. csv: one asset a row, under a header row with Name and Type, and optionally Description, Tag (any number of columns) and "Asset Property: a>>b" (an entity field); other headers are refused.
+     *
      * (form parameter `format`)
      */
     format?: OpenEnum<'json' | 'csv'>;
@@ -12222,10 +12226,16 @@ namespace CommonCoreV2 {
 
   export interface AssetImportForm {
     /**
-     * Archive of an export.
+     * Archive of an export (format json), or a UTF-8 CSV of asset metadata (format csv).
      */
     file: string;
+    /**
+     * The key the export was made with (format json only).
+     */
     encryption_key?: string;
+    /**
+     * json: an archive as exports write it. csv: one asset a row, under a header row with Name and Type, and optionally Description, Tag (any number of columns) and "Asset Property: a>>b" (an entity field); other headers are refused.
+     */
     format?: OpenEnum<'json' | 'csv'>;
   }
   export namespace AssetImportForm {

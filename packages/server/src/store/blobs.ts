@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PostgresAdapter, type Kysely, type Migration, type Transaction } from 'kysely';
 import { ApiError, notFound } from '../platform/errors.ts';
-import type { Store } from './db.ts';
+import { redoableCommit, type Store } from './db.ts';
 
 /**
  * Blob storage: content that is streamed in and out and never held whole in memory (attachments,
@@ -27,17 +27,27 @@ export interface BlobInfo {
   created_at: string;
 }
 
+/** Size and hex SHA-256 of a file, when whoever wrote it counted them on the way. */
+export interface KnownContent {
+  size: number;
+  sha256: string;
+}
+
 export interface PutOptions {
   /** A lower limit than the store's for this one upload. */
   maxBytes?: number;
   /** The declared length (Content-Length), refused at once when over the limit. */
   declaredLength?: number;
+  /** Written by work that is redone after a crash (imports): see `redoableCommit`. */
+  redoable?: boolean;
 }
 
 /** Executor for the blob rows: the store's database or a caller's transaction. */
 type Executor = Kysely<BlobTables> | Transaction<BlobTables>;
 
 export const CHUNK_BYTES = 256 * 1024;
+/** PostgreSQL chunks written or read by one statement. */
+const CHUNKS_PER_QUERY = 4;
 /** Default size limit of one blob: 512 MiB, or BLOB_MAX_BYTES from the environment. */
 export const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
 
@@ -123,6 +133,7 @@ async function* rechunk(source: AsyncIterable<Buffer>, size: number): AsyncGener
 export class BlobStore {
   private readonly db: Kysely<BlobTables>;
   private readonly root: string;
+  private readonly made = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -153,14 +164,23 @@ export class BlobStore {
     });
     if (this.store.dialect === 'postgres') {
       return this.db.transaction().execute(async (trx) => {
+        if (options.redoable) await redoableCommit(trx, 'postgres');
         await trx
           .insertInto('blobs')
           .values({ blob_id: blobId, size: 0, sha256: '', created_at: createdAt })
           .execute();
+        // Four chunks (1 MiB) a statement: a quarter of the round trips, memory still bounded.
         let seq = 0;
+        let held: { blob_id: string; seq: number; data: Buffer }[] = [];
+        const flush = async () => {
+          if (held.length) await trx.insertInto('blob_chunks').values(held).execute();
+          held = [];
+        };
         for await (const chunk of rechunk(bytes, CHUNK_BYTES)) {
-          await trx.insertInto('blob_chunks').values({ blob_id: blobId, seq: seq++, data: chunk }).execute();
+          held.push({ blob_id: blobId, seq: seq++, data: chunk });
+          if (held.length === CHUNKS_PER_QUERY) await flush();
         }
+        await flush();
         const info = infoOf();
         await trx
           .updateTable('blobs')
@@ -171,13 +191,13 @@ export class BlobStore {
       });
     }
     const tmpDir = path.join(this.root, 'tmp');
-    await fs.promises.mkdir(tmpDir, { recursive: true });
+    await this.mkdir(tmpDir);
     const tmp = path.join(tmpDir, `${blobId}.part`);
     try {
       await pipeline(Readable.from(bytes), fs.createWriteStream(tmp, { flags: 'wx' }));
       const info = infoOf();
       const final = this.fileOf(blobId);
-      await fs.promises.mkdir(path.dirname(final), { recursive: true });
+      await this.mkdir(path.dirname(final));
       await fs.promises.rename(tmp, final);
       await this.db.insertInto('blobs').values(info).execute();
       return info;
@@ -188,6 +208,48 @@ export class BlobStore {
     }
   }
 
+  /**
+   * Keeps a local file as a blob. SQLite: the file is moved into place (no copy on the same file
+   * system), so it is gone from where it was, and hashed first unless `known` says its content; PostgreSQL: its bytes are copied
+   * into chunk rows and the file stays, for the caller to read and then remove.
+   */
+  async adopt(file: string, known?: KnownContent): Promise<BlobInfo> {
+    if (this.store.dialect === 'postgres') return this.put(fs.createReadStream(file));
+    let content = known;
+    if (!content) {
+      const meter = new Meter(this.maxBytes);
+      for await (const chunk of metered(fs.createReadStream(file), meter)) void chunk;
+      content = { size: meter.size, sha256: meter.digest() };
+    }
+    if (content.size > this.maxBytes) throw payloadTooLarge(this.maxBytes);
+    const info: BlobInfo = {
+      blob_id: crypto.randomUUID(),
+      ...content,
+      created_at: new Date().toISOString(),
+    };
+    const final = this.fileOf(info.blob_id);
+    await this.mkdir(path.dirname(final));
+    try {
+      await fs.promises.rename(file, final);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+      await pipeline(fs.createReadStream(file), fs.createWriteStream(final, { flags: 'wx' }));
+      await fs.promises.rm(file, { force: true });
+    }
+    try {
+      await this.db.insertInto('blobs').values(info).execute();
+    } catch (err) {
+      await fs.promises.rm(final, { force: true });
+      throw err;
+    }
+    return info;
+  }
+
+  /** Where a blob's bytes are on local disk (SQLite); undefined on PostgreSQL. Read only. */
+  localFile(blobId: string): string | undefined {
+    return this.store.dialect === 'postgres' ? undefined : this.fileOf(blobId);
+  }
+
   async stat(blobId: string, db: Executor = this.db): Promise<BlobInfo | undefined> {
     return db.selectFrom('blobs').selectAll().where('blob_id', '=', blobId).executeTakeFirst();
   }
@@ -196,24 +258,38 @@ export class BlobStore {
   async open(blobId: string): Promise<{ info: BlobInfo; stream: Readable }> {
     const info = await this.stat(blobId);
     if (!info) throw notFound(`Blob ${blobId} does not exist.`, { parameters: [blobId] });
-    if (this.store.dialect !== 'postgres') return { info, stream: fs.createReadStream(this.fileOf(blobId)) };
+    return { info, stream: this.stream(blobId) };
+  }
+
+  /**
+   * The content of a blob the caller knows exists (no metadata query first: exports read
+   * thousands). A missing blob fails the stream. PostgreSQL: four chunks (1 MiB) a query, so
+   * memory stays bounded whatever the blob's size; the first query runs once the stream is read.
+   */
+  stream(blobId: string): Readable {
+    if (this.store.dialect !== 'postgres') return fs.createReadStream(this.fileOf(blobId));
     const db = this.db;
-    // Four chunks (1 MiB) per query: memory stays bounded whatever the blob's size.
     async function* chunks() {
-      for (let seq = 0; ; seq += 4) {
+      for (let seq = 0; ; seq += CHUNKS_PER_QUERY) {
         const rows = await db
           .selectFrom('blob_chunks')
           .select(['seq', 'data'])
           .where('blob_id', '=', blobId)
           .where('seq', '>=', seq)
-          .where('seq', '<', seq + 4)
+          .where('seq', '<', seq + CHUNKS_PER_QUERY)
           .orderBy('seq')
           .execute();
+        if (
+          seq === 0 &&
+          !rows.length &&
+          !(await db.selectFrom('blobs').select('blob_id').where('blob_id', '=', blobId).executeTakeFirst())
+        )
+          throw notFound(`Blob ${blobId} does not exist.`, { parameters: [blobId] });
         for (const row of rows) yield row.data;
-        if (rows.length < 4) return;
+        if (rows.length < CHUNKS_PER_QUERY) return;
       }
     }
-    return { info, stream: Readable.from(chunks()) };
+    return Readable.from(chunks(), { highWaterMark: 1 });
   }
 
   /**
@@ -245,6 +321,14 @@ export class BlobStore {
   async sweepTemp(): Promise<void> {
     if (this.store.dialect === 'postgres') return;
     await fs.promises.rm(path.join(this.root, 'tmp'), { recursive: true, force: true });
+    this.made.clear();
+  }
+
+  /** mkdir -p, once per directory and process (a blob write costs no directory calls after the first). */
+  private async mkdir(dir: string): Promise<void> {
+    if (this.made.has(dir)) return;
+    await fs.promises.mkdir(dir, { recursive: true });
+    this.made.add(dir);
   }
 
   private fileOf(blobId: string): string {

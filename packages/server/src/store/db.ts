@@ -21,6 +21,16 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/**
+ * Inside a PostgreSQL transaction whose work is redone from the start after a crash (an import
+ * that has not finished): its commit does not wait for the WAL to reach the disk. A crash can
+ * only lose such commits whole, never corrupt anything, and the next ordinary commit (the one
+ * that marks the work done) flushes them first. A no-op on SQLite (synchronous=NORMAL already).
+ */
+export async function redoableCommit(trx: Kysely<any>, dialect: Dialect): Promise<void> {
+  if (dialect === 'postgres') await sql`set local synchronous_commit = off`.execute(trx);
+}
+
 export function openStore(config: ServerConfig): Store {
   const dialect: Dialect = config.databaseUrl?.startsWith('postgres') ? 'postgres' : 'sqlite';
   let db: Kysely<PlatformTables>;

@@ -40,6 +40,8 @@ export interface ExportPlan {
 }
 
 const PAGE = 500;
+/** Attachments whose content is being read ahead of the one the zip is writing. */
+const PREFETCH = 3;
 
 /**
  * Writes an export as a project archive (projects/ARCHIVE.md, plus an `export` header) straight
@@ -59,16 +61,38 @@ export async function writeExport(
   const output = zip.outputStream as unknown as Readable;
   const mtime = new Date(plan.createdAt);
   const progress: ExportProgress = { assets: 0, attachments: 0 };
-  const fail = (err: Error) => output.destroy(err);
+  const opened = new Map<number, Readable>();
+  const fail = (err: Error) => {
+    // Contents read ahead are nobody's now: their files or queries stop.
+    for (const stream of opened.values()) stream.destroy();
+    opened.clear();
+    output.destroy(err);
+  };
   zip.on('error', fail);
 
-  const attachmentEntry = (path: string, blobId: string) =>
+  // The zip takes attachments one after the other; each one's content starts to be read (one
+  // query or file read, about 1 MiB at most) while the ones before it are still being written,
+  // so the export does not wait a round trip per attachment.
+  const blobIds: string[] = [];
+  const open = (k: number) => {
+    let stream = opened.get(k);
+    if (!stream && k < blobIds.length) {
+      stream = store.blobs.stream(blobIds[k]);
+      stream.on('error', fail);
+      stream.read(0);
+      opened.set(k, stream);
+    }
+    return stream;
+  };
+  const attachmentEntry = (path: string, blobId: string) => {
+    const k = blobIds.push(blobId) - 1;
     zip.addReadStreamLazy(path, { compress: false, mtime }, (cb) => {
-      store.blobs.open(blobId).then(({ stream }) => {
-        stream.on('error', fail);
-        cb(null, stream);
-      }, fail);
+      const stream = open(k)!;
+      opened.delete(k);
+      for (let ahead = 1; ahead <= PREFETCH; ahead++) open(k + ahead);
+      cb(null, stream);
     });
+  };
 
   async function* manifest(): AsyncGenerator<string> {
     const header = {

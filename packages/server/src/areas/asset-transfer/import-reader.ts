@@ -11,6 +11,7 @@ import {
   type ArchiveLimits,
   type ManifestAsset,
 } from '../projects/archive-format.ts';
+import type { NewAsset } from '../assets/model.ts';
 import type { AssetStore } from '../assets/store.ts';
 import type { AssetTables } from '../assets/tables.ts';
 import { assetTransferHooksOf, type TransferCipher } from '../assets/transfer-hooks.ts';
@@ -22,8 +23,6 @@ export interface ImportProgress {
   total_assets: number;
   total_attachments: number;
 }
-
-const BATCH = 200;
 
 /**
  * Opens and checks an uploaded archive with the project archive reader (safe names, entry count,
@@ -72,16 +71,53 @@ export function importCipher(key: string | undefined, derivation: KeyDerivation 
   return cipher;
 }
 
+/** What an import creates assets from: an archive (format json) or a CSV of metadata. */
+export interface ImportSource {
+  assets: ManifestAsset[];
+  /** The content of an attachment the assets name (a CSV names none). */
+  content(path: string): Promise<AsyncIterable<Buffer>>;
+  /** Whether strings equal to a source asset id are references to remap (archives; not CSV text). */
+  remap: boolean;
+}
+
+export const archiveSource = (archive: Archive): ImportSource => ({
+  assets: archive.manifest.assets,
+  content: (path) => openEntry(archive.zip, archive.entries.get(path)!),
+  remap: true,
+});
+
+/** Assets written per database transaction. */
+const BATCH = 500;
+/** Attachment contents stored at once: the disk or database works while the next is read. */
+const PARALLEL_BLOBS = 4;
+
+/** Runs `work` on every item, at most `width` at a time; the first failure wins, after all settle. */
+async function eachLimited<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: unknown;
+  const lane = async () => {
+    while (next < items.length && failure === undefined) {
+      const item = items[next++];
+      await work(item).catch((err) => (failure ??= err));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
+  if (failure !== undefined) throw failure;
+}
+
 /**
- * Creates the archive's assets in the container with the ids of `idMap`, a batch at a time: each
- * batch's attachment contents are streamed from the zip into blobs (size and CRC-32 checked), then
- * its assets and attachment records are written in one database transaction. `step` runs before
- * each batch (lease, cancellation). On a throw, the caller removes what was imported.
+ * Creates the archive's assets in the container with the ids of `idMap`, in the archive's order,
+ * a batch at a time: each batch's attachment contents are streamed from the zip into blobs (size
+ * and CRC-32 checked), then its assets and attachment records are written with a few multi-row
+ * statements in one transaction. Ids were made in archive order and time-ordered, and created_at
+ * never goes back from one batch to the next, so lists and re-exports keep the archive's order.
+ * `step` runs before each batch (lease, cancellation). On a throw, the caller removes what was
+ * imported.
  */
 export async function importAssets(
   ctx: AppContext,
   store: AssetStore,
-  archive: Archive,
+  source: ImportSource,
   plan: {
     container: ContainerRef;
     idMap: Map<string, string>;
@@ -91,35 +127,41 @@ export async function importAssets(
   },
   step: (progress: ImportProgress) => Promise<void>,
 ): Promise<ImportProgress> {
-  const assets = archive.manifest.assets;
+  const assets = source.assets;
   const progress: ImportProgress = {
     assets: 0,
     attachments: 0,
     total_assets: assets.length,
     total_attachments: assets.reduce((n, a) => n + a.attachments.length, 0),
   };
+  let stamp = '';
   for (let i = 0; i < assets.length; i += BATCH) {
     await step(progress);
     const batch = assets.slice(i, i + BATCH);
-    const blobs: { blob_id: string; size: number }[][] = [];
+    const files = batch.flatMap((a) => a.attachments.map((att) => ({ asset: a, att })));
+    const blobs = new Map<string, { blob_id: string; size: number }>();
     try {
-      for (const a of batch) {
-        const stored: { blob_id: string; size: number }[] = [];
-        blobs.push(stored);
-        for (const att of a.attachments) {
-          const entry = archive.entries.get(att.path)!;
-          stored.push(
-            await store.blobs.put(await openEntry(archive.zip, entry), { maxBytes: plan.maxEntryBytes }),
-          );
-        }
-      }
-      await store.assets.transaction((trx) => writeBatch(ctx, store, trx, batch, blobs, plan));
+      await eachLimited(files, PARALLEL_BLOBS, async ({ att }) => {
+        const blob = await store.blobs.put(await source.content(att.path), {
+          maxBytes: plan.maxEntryBytes,
+          redoable: true,
+        });
+        blobs.set(att.path, blob);
+      });
+      const now = new Date().toISOString();
+      stamp = now > stamp ? now : stamp;
+      const createdAt = stamp;
+      // Redoable: a stopped import starts over (worker.ts), and its end is an ordinary commit.
+      await store.assets.transaction(
+        (trx) => writeBatch(ctx, store, trx, batch, blobs, { ...plan, createdAt, remap: source.remap }),
+        true,
+      );
     } catch (err) {
-      await store.blobs.delete(blobs.flat().map((b) => b.blob_id)).catch(() => undefined);
+      await store.blobs.delete([...blobs.values()].map((b) => b.blob_id)).catch(() => undefined);
       throw err;
     }
     progress.assets += batch.length;
-    progress.attachments += batch.reduce((n, a) => n + a.attachments.length, 0);
+    progress.attachments += files.length;
   }
   return progress;
 }
@@ -129,13 +171,24 @@ async function writeBatch(
   store: AssetStore,
   trx: Transaction<AssetTables>,
   batch: ManifestAsset[],
-  blobs: { blob_id: string; size: number }[][],
-  plan: { container: ContainerRef; idMap: Map<string, string>; creatorId: string; cipher?: TransferCipher },
+  blobs: Map<string, { blob_id: string; size: number }>,
+  plan: {
+    container: ContainerRef;
+    idMap: Map<string, string>;
+    creatorId: string;
+    cipher?: TransferCipher;
+    createdAt: string;
+    remap: boolean;
+  },
 ): Promise<void> {
-  for (const [i, source] of batch.entries()) {
+  const assets: NewAsset[] = [];
+  const attachments: Parameters<AssetStore['attachments']['createComplete']>[0] = [];
+  for (const source of batch) {
     const assetId = plan.idMap.get(source.asset_id);
     if (!assetId) throw new Error(`the archive changed: asset ${source.asset_id} is new`);
-    const entity = remapReferences(source.entity, plan.idMap) as Record<string, unknown>;
+    const entity = plan.remap
+      ? (remapReferences(source.entity, plan.idMap) as Record<string, unknown>)
+      : source.entity;
     const hooks = assetTransferHooksOf(source.asset_type);
     let imported = entity;
     if (hooks) {
@@ -147,39 +200,32 @@ async function writeBatch(
         );
       }
     }
-    await store.assets.createAsset(
-      {
+    assets.push({
+      asset_id: assetId,
+      container: plan.container,
+      asset_type: source.asset_type,
+      name: source.name,
+      description: source.description,
+      tags: source.tags,
+      entity: imported,
+      creator_id: plan.creatorId,
+    });
+    for (const att of source.attachments) {
+      const blob = blobs.get(att.path)!;
+      attachments.push({
         asset_id: assetId,
-        container: plan.container,
         asset_type: source.asset_type,
-        name: source.name,
-        description: source.description,
-        tags: source.tags,
-        entity: imported,
         creator_id: plan.creatorId,
-      },
-      trx,
-    );
-    for (const [j, att] of source.attachments.entries()) {
-      const row = await store.attachments.createAttachment(
-        {
-          asset_id: assetId,
-          asset_type: source.asset_type,
-          creator_id: plan.creatorId,
-          name: att.name,
-          description: att.description,
-          mime: att.mime,
-        },
-        trx,
-      );
-      const blob = blobs[i][j];
-      await trx
-        .updateTable('asset_attachments')
-        .set({ blob_id: blob.blob_id, size: blob.size, transfer_complete: 1 })
-        .where('attachment_id', '=', row.attachment_id)
-        .execute();
+        name: att.name,
+        description: att.description,
+        mime: att.mime,
+        blob_id: blob.blob_id,
+        size: blob.size,
+      });
     }
   }
+  await store.assets.createAssets(assets, trx, plan.createdAt);
+  await store.attachments.createComplete(attachments, trx, plan.createdAt);
 }
 
 /**

@@ -5,10 +5,12 @@ import type { AppContext } from '../../platform/context.ts';
 import { badRequest, notFound } from '../../platform/errors.ts';
 import { toJson } from '../../store/db.ts';
 import { requireContainerRole, type ContainerRef } from '../containers/access.ts';
+import type { KnownContent } from '../../store/blobs.ts';
 import { newAssetId } from '../assets/model.ts';
 import { assetStoreOf, type AssetStore } from '../assets/store.ts';
 import { decodeStart } from '../spaces/paging.ts';
 import type { Selection } from './export-writer.ts';
+import { readCsvFile } from './csv-import.ts';
 import { derivationOf, importCipher, openUpload } from './import-reader.ts';
 import { presentTransfer } from './present.ts';
 import { TransferRepository, type TransferKind } from './repository.ts';
@@ -39,6 +41,12 @@ const field = (name: string, message: string) =>
 function checkFormat(format: string | undefined, name = 'format'): string {
   if (format === undefined || format === 'json') return 'json';
   throw field(name, `'${format}' is not supported; exports are written, and imports read, as json.`);
+}
+
+/** An import's `format`: json (an exported archive, the default) or csv (a CSV of asset metadata). */
+function checkImportFormat(format: string | undefined): 'json' | 'csv' {
+  if (format === undefined || format === 'json' || format === 'csv') return format ?? 'json';
+  throw field('format', `'${format}' is not an import format: json (an archive) or csv (a CSV file).`);
 }
 
 function checkKey(key: string | undefined, name = 'encryption_key'): string | undefined {
@@ -153,20 +161,35 @@ export class TransferService {
    * Checks an uploaded archive (400 saying what is wrong), keeps it in the blob store and starts
    * the import. The file is the worker's from here on; nothing stays when this throws.
    */
-  async startImport(principal: Principal, container: ContainerRef, file: string, form: ImportForm) {
+  async startImport(
+    principal: Principal,
+    container: ContainerRef,
+    file: string,
+    form: ImportForm,
+    content?: KnownContent,
+  ) {
     let blobId: string | undefined;
     try {
-      const format = checkFormat(form.format);
+      const format = checkImportFormat(form.format);
       const key = checkKey(form.encryption_key);
-      const archive = await openUpload(file, this.worker.limits);
-      let idMap: Record<string, string>;
-      try {
-        importCipher(key, await derivationOf(archive));
-        idMap = Object.fromEntries(archive.manifest.assets.map((a) => [a.asset_id, newAssetId()]));
-      } finally {
-        archive.close();
+      let sourceIds: string[];
+      if (format === 'csv') {
+        if (key !== undefined)
+          throw field('encryption_key', 'a CSV import holds no secrets: send no encryption_key with it.');
+        sourceIds = (await readCsvFile(file, this.worker.limits.maxEntries)).map((a) => a.asset_id);
+      } else {
+        const archive = await openUpload(file, this.worker.limits);
+        try {
+          importCipher(key, await derivationOf(archive));
+          sourceIds = archive.manifest.assets.map((a) => a.asset_id);
+        } finally {
+          archive.close();
+        }
       }
-      const blob = await this.store.blobs.put(fs.createReadStream(file));
+      // Made in source order: time-ordered, so the imported assets list in that order.
+      const idMap: Record<string, string> = Object.fromEntries(sourceIds.map((id) => [id, newAssetId()]));
+      // Kept for a resumed run: moved into the blob store (SQLite), or copied (PostgreSQL).
+      const blob = await this.store.blobs.adopt(file, content);
       blobId = blob.blob_id;
       const row: TransferRow = {
         ...this.newRow('import', principal, container),

@@ -9,9 +9,19 @@ import { fromJson } from '../../store/db.ts';
 import type { ContainerKind, ContainerRef } from '../containers/access.ts';
 import { archiveLimits, type Archive, type ArchiveLimits } from '../projects/archive-format.ts';
 import { assetStoreOf, type AssetStore } from '../assets/store.ts';
+import type { TransferCipher } from '../assets/transfer-hooks.ts';
 import { KeyCipher } from './cipher.ts';
 import { writeExport, type Selection } from './export-writer.ts';
-import { derivationOf, importAssets, importCipher, openUpload, removeImported } from './import-reader.ts';
+import { csvSource, readCsvFile } from './csv-import.ts';
+import {
+  archiveSource,
+  derivationOf,
+  importAssets,
+  importCipher,
+  openUpload,
+  removeImported,
+  type ImportSource,
+} from './import-reader.ts';
 import { TransferRepository } from './repository.ts';
 import type { TransferRow } from './tables.ts';
 
@@ -184,18 +194,31 @@ export class TransferWorker {
     );
     const container = containerOfRow(job);
     let local = file;
+    let copy: string | undefined;
     let archive: Archive | undefined;
     try {
       // A resumed run: whatever a stopped run created goes first (nothing, on a first run).
       await removeImported(this.store, container, [...idMap.values()]);
-      if (!local || !fs.existsSync(local)) local = await this.fetchArchive(job.archive_blob_id!);
-      archive = await openUpload(local, this.limits);
-      const key = job.key_sealed ? this.ctx.secrets.open<string>(job.key_sealed) : undefined;
-      const cipher = importCipher(key, await derivationOf(archive));
+      // The upload itself (gone once adopted), else the kept archive: in place on SQLite, a copy otherwise.
+      if (!local || !fs.existsSync(local)) {
+        local =
+          this.store.blobs.localFile(job.archive_blob_id!) ??
+          (copy = await this.fetchArchive(job.archive_blob_id!));
+      }
+      let source: ImportSource;
+      let cipher: TransferCipher | undefined;
+      if (job.format === 'csv') {
+        source = csvSource(await readCsvFile(local, this.limits.maxEntries));
+      } else {
+        archive = await openUpload(local, this.limits);
+        const key = job.key_sealed ? this.ctx.secrets.open<string>(job.key_sealed) : undefined;
+        cipher = importCipher(key, await derivationOf(archive));
+        source = archiveSource(archive);
+      }
       const progress = await importAssets(
         this.ctx,
         this.store,
-        archive,
+        source,
         { container, idMap, creatorId: job.creator_id, cipher, maxEntryBytes: this.limits.maxEntryBytes },
         this.step(job.id),
       );
@@ -213,7 +236,7 @@ export class TransferWorker {
       throw err;
     } finally {
       archive?.close();
-      if (local && local !== file) await fs.promises.rm(local, { force: true });
+      if (copy) await fs.promises.rm(copy, { force: true });
     }
   }
 

@@ -7,7 +7,7 @@ import {
   type Transaction,
 } from 'kysely';
 import type { BlobStore } from '../../store/blobs.ts';
-import { fromJson, toJson, type Store } from '../../store/db.ts';
+import { fromJson, redoableCommit, toJson, type Dialect, type Store } from '../../store/db.ts';
 import type { ContainerKind, ContainerRef } from '../containers/access.ts';
 import {
   fold,
@@ -102,6 +102,63 @@ const tagKeys = (tags: string[]) => [...new Set(tags.map(fold))];
 const like = (col: Expression<unknown>, pattern: string) =>
   sql<SqlBool>`${col} like ${pattern} escape ${sql.lit('\\')}`;
 
+const tags = (input: NewAsset) => input.tags ?? [];
+
+/** The stored row of a new asset. */
+function assetRow(input: NewAsset, now: string): AssetRow {
+  const owner = input.owner_id ?? input.creator_id;
+  return {
+    asset_id: input.asset_id ?? newAssetId(),
+    container_kind: input.container.kind,
+    container_id: input.container.id,
+    asset_type: input.asset_type,
+    name: input.name,
+    name_lc: fold(input.name),
+    description: input.description ?? '',
+    description_lc: fold(input.description ?? ''),
+    tags: toJson(tags(input)),
+    owner_id: owner,
+    creator_id: input.creator_id,
+    created_at: now,
+    updated_at: now,
+    asset_state: input.asset_state ?? 'available',
+    asset_category: input.asset_category ?? 'USER',
+    origin_country: input.origin_country ?? null,
+    version: 0,
+    rov: toJson({
+      mode: input.rov_mode ?? 0,
+      collaborator_ids: {},
+      member_roles: { [owner]: { user_iam_id: owner, roles: ['OWNER'] } },
+    } satisfies Rov),
+    usage: toJson({
+      last_update_time: now,
+      last_updater_id: input.creator_id,
+      last_access_time: now,
+      last_accessor_id: input.creator_id,
+      access_count: 0,
+    } satisfies Usage),
+    entity: toJson(input.entity ?? {}),
+  };
+}
+
+/** Rows per INSERT: under SQLite's 32,766 bound parameters with 20 columns a row. */
+const ROWS_PER_INSERT = 1000;
+
+/** Asset rows and their tag rows, a statement per thousand rows. */
+async function insertRows(db: AssetExecutor, rows: AssetRow[], tagLists: string[][]): Promise<void> {
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT)
+    await db
+      .insertInto('assets')
+      .values(rows.slice(i, i + ROWS_PER_INSERT))
+      .execute();
+  const tagRows = rows.flatMap((r, i) => tagKeys(tagLists[i]).map((tag) => ({ asset_id: r.asset_id, tag })));
+  for (let i = 0; i < tagRows.length; i += ROWS_PER_INSERT * 5)
+    await db
+      .insertInto('asset_tags')
+      .values(tagRows.slice(i, i + ROWS_PER_INSERT * 5))
+      .execute();
+}
+
 /**
  * The asset store: one `assets` table for every kind of asset in every container (projects,
  * spaces, catalogs), tags in `asset_tags`, attachments in `asset_attachments` with their content
@@ -110,16 +167,22 @@ const like = (col: Expression<unknown>, pattern: string) =>
 export class AssetRepository {
   readonly db: Db;
   private readonly writeHooks = new Map<string, AssetWriteHook>();
+  private readonly dialect: Dialect;
 
   constructor(
     store: Store,
     readonly blobs: BlobStore,
   ) {
     this.db = store.db.withTables<AssetTables>() as unknown as Db;
+    this.dialect = store.dialect;
   }
 
-  transaction<T>(work: (trx: Transaction<AssetTables>) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute(work);
+  /** `redoable`: work redone from the start after a crash (imports), see `redoableCommit`. */
+  transaction<T>(work: (trx: Transaction<AssetTables>) => Promise<T>, redoable = false): Promise<T> {
+    return this.db.transaction().execute(async (trx) => {
+      if (redoable) await redoableCommit(trx, this.dialect);
+      return work(trx);
+    });
   }
 
   /**
@@ -132,54 +195,25 @@ export class AssetRepository {
 
   /** Creates an asset (its row and tag rows; in one transaction unless `trx` is the caller's). */
   async createAsset(input: NewAsset, trx?: AssetExecutor): Promise<Asset> {
-    const now = new Date().toISOString();
-    const tags = input.tags ?? [];
-    const owner = input.owner_id ?? input.creator_id;
-    const row: AssetRow = {
-      asset_id: input.asset_id ?? newAssetId(),
-      container_kind: input.container.kind,
-      container_id: input.container.id,
-      asset_type: input.asset_type,
-      name: input.name,
-      name_lc: fold(input.name),
-      description: input.description ?? '',
-      description_lc: fold(input.description ?? ''),
-      tags: toJson(tags),
-      owner_id: owner,
-      creator_id: input.creator_id,
-      created_at: now,
-      updated_at: now,
-      asset_state: input.asset_state ?? 'available',
-      asset_category: input.asset_category ?? 'USER',
-      origin_country: input.origin_country ?? null,
-      version: 0,
-      rov: toJson({
-        mode: input.rov_mode ?? 0,
-        collaborator_ids: {},
-        member_roles: { [owner]: { user_iam_id: owner, roles: ['OWNER'] } },
-      } satisfies Rov),
-      usage: toJson({
-        last_update_time: now,
-        last_updater_id: input.creator_id,
-        last_access_time: now,
-        last_accessor_id: input.creator_id,
-        access_count: 0,
-      } satisfies Usage),
-      entity: toJson(input.entity ?? {}),
-    };
+    const row = assetRow(input, new Date().toISOString());
     const write = async (db: AssetExecutor) => {
-      await db.insertInto('assets').values(row).execute();
-      const keys = tagKeys(tags);
-      if (keys.length)
-        await db
-          .insertInto('asset_tags')
-          .values(keys.map((tag) => ({ asset_id: row.asset_id, tag })))
-          .execute();
+      await insertRows(db, [row], [tags(input)]);
       await this.writeHooks.get(row.asset_type)?.(db, toAsset(row));
     };
     if (trx) await write(trx);
     else await this.transaction(write);
     return toAsset(row);
+  }
+
+  /**
+   * Creates many assets with a few multi-row statements inside the caller's transaction (imports):
+   * one created_at for all, so their order is the order of their ids.
+   */
+  async createAssets(inputs: NewAsset[], trx: AssetExecutor, createdAt: string): Promise<void> {
+    const rows = inputs.map((i) => assetRow(i, createdAt));
+    await insertRows(trx, rows, inputs.map(tags));
+    // The areas' own indexes (connections' list entries) of the new assets, in the same transaction.
+    for (const row of rows) await this.writeHooks.get(row.asset_type)?.(trx, toAsset(row));
   }
 
   /** The asset with this id in this container; undefined when there is none (or it is elsewhere). */
