@@ -25,14 +25,19 @@ export interface RouteConfig {
 /** Areas whose every operation checks the project scope of a project token (see projects/access.ts). */
 const PROJECT_TOKEN_AREAS = new Set(['projects', 'transactional projects', 'assets']);
 
+/** Operations on a container's own lifecycle (archive, restore): for its members, not for tokens. */
+const CONTAINER_LIFECYCLE_AREAS = new Set(['asset containers']);
+
 /**
  * A project token may call an operation of those areas, or one whose contract requires a container
- * (`x-required-one-of` with `project_id`): its container role check (containers/access.ts) lets a
- * project token through for its own project only. Operations that may act outside any container
- * (global runtime specifications, data source types, serving names...) refuse it.
+ * (`x-required-one-of` with `project_id`) and acts inside it: its container role check
+ * (containers/access.ts) lets a project token through for its own project only. Operations that
+ * may act outside any container (global runtime specifications, data source types, serving
+ * names...) refuse it.
  */
 const projectTokensAllowed = (area: string, requiredOneOf: string[] | undefined): boolean =>
-  PROJECT_TOKEN_AREAS.has(area) || Boolean(requiredOneOf?.includes('project_id'));
+  PROJECT_TOKEN_AREAS.has(area) ||
+  (Boolean(requiredOneOf?.includes('project_id')) && !CONTAINER_LIFECYCLE_AREAS.has(area));
 
 declare module 'fastify' {
   interface FastifyContextConfig {
