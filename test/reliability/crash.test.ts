@@ -4,7 +4,21 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../packages/server/src/platform/config.ts';
 import { openStore } from '../../packages/server/src/store/db.ts';
 import { createTestDatabase, TEST_DB, type TestDatabase } from '../helpers/server.ts';
-import { client, newKeys, newUser, serverEnv, sized, sleep, spawnServer, tokenOf } from './helpers.ts';
+import {
+  client,
+  createProject,
+  createScript,
+  downloadExport,
+  newKeys,
+  newUser,
+  postImport,
+  serverEnv,
+  sized,
+  sleep,
+  spawnServer,
+  tokenOf,
+  waitFor,
+} from './helpers.ts';
 
 /**
  * Crash safety: a server under concurrent writes across the API areas is killed with SIGKILL at
@@ -21,7 +35,22 @@ interface Acknowledged {
   members: { projectId: string; username: string; role: string }[];
   assets: { id: string; n: number; tags: string[] }[];
   secrets: { name: string; value: string }[];
+  runs: string[];
+  exports: string[];
+  imports: { id: string; projectId: string }[];
 }
+
+/** Background work set up before the kills: a job to run, a small project to export, a zip to import. */
+interface Background {
+  jobId: string;
+  jobProject: string;
+  exportProject: string;
+  exportedNames: string[];
+  zip: Buffer;
+}
+
+const ENDED_RUN = ['Completed', 'Failed', 'Canceled'];
+const ENDED_TRANSFER = ['completed', 'failed', 'cancelled'];
 
 let database: TestDatabase | undefined;
 afterAll(async () => database?.drop());
@@ -33,6 +62,7 @@ async function verifyAcknowledged(
   acked: Acknowledged,
   assetProject: string,
   ceProject: string,
+  bg: Background,
 ) {
   const call = client(url, token);
   const health = await fetch(url + '/health');
@@ -64,6 +94,91 @@ async function verifyAcknowledged(
     expect(res.status, `secret ${secret.name}: ${res.text}`).toBe(200);
     expect(res.body.data).toEqual({ value: secret.value });
   }
+  // Background work cut by a kill resumes on the restarted server or ends cleanly (a run whose
+  // process died is Failed with a reason); nothing stays half-done.
+  const ends = {
+    runs: {} as Record<string, number>,
+    exports: {} as Record<string, number>,
+    imports: {} as Record<string, number>,
+  };
+  const tally = (of: Record<string, number>, state: string) => (of[state] = (of[state] ?? 0) + 1);
+  for (const id of acked.runs) {
+    const run = await waitFor(
+      async () => {
+        const res = await call('GET', `/v2/jobs/${bg.jobId}/runs/${id}?project_id=${bg.jobProject}`);
+        expect(res.status, `run ${id}: ${res.text}`).toBe(200);
+        const r = res.body.entity.job_run;
+        return ENDED_RUN.includes(r.state) ? r : undefined;
+      },
+      120_000,
+      `run ${id} to end`,
+    );
+    if (run.state !== 'Completed') expect(run.message, `run ${id}: ${JSON.stringify(run)}`).toMatch(/\S/);
+    tally(ends.runs, run.state === 'Completed' ? run.state : `${run.state}: ${run.message}`);
+  }
+  for (const id of acked.exports) {
+    const done = await settledTransfer(call, `/v2/asset_exports/${id}?project_id=${bg.exportProject}`);
+    tally(ends.exports, done.entity.status.state);
+    if (done.entity.status.state === 'completed') {
+      const zip = await downloadExport(url, token, bg.exportProject, id);
+      expect(zip.subarray(0, 2).toString('latin1'), `export ${id} is a zip`).toBe('PK');
+      expect(done.entity.status.progress.assets, `export ${id}`).toBe(bg.exportedNames.length);
+    } else expect(JSON.stringify(done.entity.status), `export ${id} failed with a reason`).toMatch(/\w{8}/);
+  }
+  for (const im of acked.imports) {
+    const done = await settledTransfer(call, `/v2/asset_imports/${im.id}?project_id=${im.projectId}`);
+    tally(ends.imports, done.entity.status.state);
+    if (done.entity.status.state !== 'completed') continue;
+    // A completed import holds every asset of the archive, once.
+    const found = await call('POST', `/v2/asset_types/data_asset/search?project_id=${im.projectId}`, {
+      query: '*:*',
+      limit: 200,
+    });
+    expect(found.status, found.text).toBe(200);
+    expect(found.body.results.map((r: any) => r.metadata.name).sort(), `import ${im.id}`).toEqual(
+      [...bg.exportedNames].sort(),
+    );
+  }
+  return ends;
+}
+
+async function settledTransfer(call: ReturnType<typeof client>, url: string) {
+  return waitFor(
+    async () => {
+      const res = await call('GET', url);
+      expect(res.status, `${url}: ${res.text}`).toBe(200);
+      return ENDED_TRANSFER.includes(res.body.entity.status.state) ? res.body : undefined;
+    },
+    120_000,
+    url,
+  );
+}
+
+/** A job of a one-line script, a 3-asset project, and an export of it to import again and again. */
+async function setUpBackground(url: string, token: string): Promise<Background> {
+  const call = client(url, token);
+  const jobProject = await createProject(url, token, 'crash jobs');
+  const script = await createScript(url, token, jobProject, 'print("crash run")');
+  const job = await call('POST', `/v2/jobs?project_id=${jobProject}`, {
+    job: { name: 'c', asset_ref: script },
+  });
+  expect(job.status, job.text).toBe(201);
+  const exportProject = await createProject(url, token, 'crash exports');
+  const exportedNames = ['one', 'two', 'three'].map((n) => `exported ${n}`);
+  for (const name of exportedNames) {
+    const a = await call('POST', `/v2/assets?project_id=${exportProject}`, {
+      metadata: { name, asset_type: 'data_asset' },
+      entity: { name },
+    });
+    expect(a.status, a.text).toBe(201);
+  }
+  const started = await call('POST', `/v2/asset_exports?project_id=${exportProject}`, {
+    assets: { all_assets: true },
+  });
+  expect(started.status, started.text).toBe(200);
+  await settledTransfer(call, `/v2/asset_exports/${started.body.metadata.id}?project_id=${exportProject}`);
+  const zip = await downloadExport(url, token, exportProject, started.body.metadata.id);
+  return { jobId: job.body.asset_id, jobProject, exportProject, exportedNames, zip };
 }
 
 /** Checks, in the database itself, that no write was left half done. */
@@ -102,6 +217,25 @@ async function verifyIntegrity(db: TestDatabase) {
       tagRows.filter((r) => !assets.some((a) => a.asset_id === r.asset_id)).length,
       'tag rows of missing assets',
     ).toBe(0);
+    // Every run belongs to a job that exists; no run or transfer is left running with nobody on it.
+    expect(
+      await q(`select count(*) as n from job_runs r where not exists
+        (select 1 from job_definitions d where d.job_id = r.job_id)`),
+      'runs of missing jobs',
+    ).toBe(0);
+    expect(
+      await q(`select count(*) as n from job_runs where state not in ('Completed', 'Failed', 'Canceled')`),
+      'runs not ended after the last stop',
+    ).toBe(0);
+    expect(
+      await q(`select count(*) as n from asset_transfers where state in ('pending', 'in_progress')`),
+      'exports and imports not ended after the last stop',
+    ).toBe(0);
+    expect(
+      await q(`select count(*) as n from asset_transfers where kind = 'export' and state = 'completed'
+        and archive_blob_id is null`),
+      'completed exports without their zip',
+    ).toBe(0);
   } finally {
     await store.close();
   }
@@ -111,7 +245,12 @@ describe(`crash safety (${TEST_DB})`, () => {
   it(`keeps every acknowledged write through ${KILLS} SIGKILLs under concurrent writes`, async () => {
     database = await createTestDatabase();
     const keys = newKeys();
-    const env = serverEnv(database, keys);
+    // Short leases: on PostgreSQL a killed server's runs and transfers are taken over once they expire.
+    const env = {
+      ...serverEnv(database, keys),
+      JOB_RUN_LEASE_SECONDS: '8',
+      ASSET_TRANSFER_LEASE_SECONDS: '8',
+    };
     let server = await spawnServer(env);
     const adminToken = await tokenOf(server.url, keys.adminKey);
     const admin = client(server.url, adminToken);
@@ -128,9 +267,18 @@ describe(`crash safety (${TEST_DB})`, () => {
     const ce = await admin('POST', `${CE}/projects?${VERSION}`, { name: 'crash-ce' });
     expect(ce.status, ce.text).toBe(202);
     const ceProject = ce.body.id;
+    const bg = await setUpBackground(server.url, adminToken);
     await sleep(1000);
 
-    const acked: Acknowledged = { projects: [assetProject], members: [], assets: [], secrets: [] };
+    const acked: Acknowledged = {
+      projects: [assetProject],
+      members: [],
+      assets: [],
+      secrets: [],
+      runs: [],
+      exports: [],
+      imports: [],
+    };
     const freePairs: { projectId: string; username: string }[] = [];
     let n = 0;
     const counts = { interrupted: 0, acknowledged: 0 };
@@ -138,14 +286,14 @@ describe(`crash safety (${TEST_DB})`, () => {
     for (let round = 0; round < KILLS; round++) {
       if (round > 0) server = await spawnServer(env);
       const token = await tokenOf(server.url, keys.adminKey);
-      await verifyAcknowledged(server.url, token, acked, assetProject, ceProject);
+      await verifyAcknowledged(server.url, token, acked, assetProject, ceProject, bg);
       const call = client(server.url, token);
       let killed = false;
       const writer = async (w: number) => {
         while (!killed) {
           const i = n++;
           try {
-            switch ((i + w) % 4) {
+            switch ((i + w) % 7) {
               case 0: {
                 const res = await call('POST', '/transactional/v2/projects', {
                   name: `crash project ${i}`,
@@ -192,6 +340,31 @@ describe(`crash safety (${TEST_DB})`, () => {
                 acked.secrets.push({ name, value });
                 break;
               }
+              case 4: {
+                const res = await call('POST', `/v2/jobs/${bg.jobId}/runs?project_id=${bg.jobProject}`, {
+                  job_run: {},
+                });
+                if (res.status !== 201) throw new Error(`start run: ${res.status} ${res.text}`);
+                acked.runs.push(res.body.asset_id);
+                break;
+              }
+              case 5: {
+                const res = await call('POST', `/v2/asset_exports?project_id=${bg.exportProject}`, {
+                  assets: { all_assets: true },
+                });
+                if (res.status !== 200) throw new Error(`export: ${res.status} ${res.text}`);
+                acked.exports.push(res.body.metadata.id);
+                break;
+              }
+              case 6: {
+                // Into a project of its own, so that a completed import can be checked whole.
+                const target = await createProject(server.url, token, `crash import ${i}`);
+                acked.projects.push(target);
+                const res = await postImport(server.url, token, target, bg.zip);
+                if (res.status !== 200) throw new Error(`import: ${res.status} ${res.text}`);
+                acked.imports.push({ id: res.body.metadata.id, projectId: target });
+                break;
+              }
             }
             counts.acknowledged++;
           } catch (err) {
@@ -209,19 +382,22 @@ describe(`crash safety (${TEST_DB})`, () => {
     }
 
     server = await spawnServer(env);
-    await verifyAcknowledged(
+    const ends = await verifyAcknowledged(
       server.url,
       await tokenOf(server.url, keys.adminKey),
       acked,
       assetProject,
       ceProject,
+      bg,
     );
     await server.stop();
     await verifyIntegrity(database);
     console.log(
       `crash (${TEST_DB}): ${KILLS} kills, ${counts.acknowledged} acknowledged writes all present ` +
         `(${acked.projects.length} projects, ${acked.members.length} members, ${acked.assets.length} assets, ` +
-        `${acked.secrets.length} secrets), ${counts.interrupted} requests cut by a kill`,
+        `${acked.secrets.length} secrets, ${acked.runs.length} job runs, ${acked.exports.length} exports, ` +
+        `${acked.imports.length} imports), ${counts.interrupted} requests cut by a kill; ended as ` +
+        JSON.stringify(ends),
     );
     expect(counts.acknowledged).toBeGreaterThan(KILLS);
   }, 1_800_000);

@@ -167,3 +167,75 @@ export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
+
+/** Polls `probe` until it answers something truthy (at most `ms`); answers that. */
+export async function waitFor<T>(probe: () => Promise<T | undefined>, ms: number, what: string): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const got = await probe();
+    if (got) return got;
+    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** A Python script asset (main.py attached and complete) in a project; answers its id. */
+export async function createScript(url: string, token: string, projectId: string, code: string) {
+  const call = client(url, token);
+  const q = `project_id=${projectId}`;
+  const asset = await call('POST', `/v2/assets?${q}`, {
+    metadata: { name: 'script', asset_type: 'script' },
+    entity: { script: { language: { name: 'python3' } } },
+  });
+  if (asset.status !== 201) throw new Error(`script asset: ${asset.status} ${asset.text}`);
+  const id = asset.body.metadata.asset_id as string;
+  const att = await call('POST', `/v2/assets/${id}/attachments?${q}`, {
+    asset_type: 'script',
+    name: 'main.py',
+    mime: 'text/plain',
+  });
+  if (att.status !== 201) throw new Error(`attachment: ${att.status} ${att.text}`);
+  const put = await fetch(att.body.url1, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+    body: code,
+  });
+  if (put.status >= 300) throw new Error(`upload: ${put.status} ${await put.text()}`);
+  const done = await call('POST', `/v2/assets/${id}/attachments/${att.body.attachment_id}/complete?${q}`);
+  if (done.status !== 200) throw new Error(`complete: ${done.status} ${done.text}`);
+  return id;
+}
+
+/** A project where `creator` is admin; answers its id. */
+export async function createProject(url: string, token: string, name: string): Promise<string> {
+  const res = await client(url, token)('POST', '/transactional/v2/projects', {
+    name,
+    generator: 'reliability',
+    storage: { type: 'assetfiles' },
+  });
+  if (res.status !== 201) throw new Error(`create project: ${res.status} ${res.text}`);
+  return res.body.location.split('/').pop();
+}
+
+/** POSTs an export zip to `/v2/asset_imports` as a form (with an encryption key when given). */
+export async function postImport(url: string, token: string, projectId: string, zip: Buffer, key?: string) {
+  const form = new FormData();
+  if (key) form.append('encryption_key', key);
+  form.append('file', new Blob([zip], { type: 'application/zip' }), 'export.zip');
+  const res = await fetch(`${url}/v2/asset_imports?project_id=${projectId}`, {
+    method: 'POST',
+    headers: { accept: 'application/json', authorization: `Bearer ${token}` },
+    body: form,
+  });
+  const text = await res.text();
+  return { status: res.status, text, body: text.startsWith('{') ? JSON.parse(text) : undefined };
+}
+
+/** Downloads a completed export's zip. */
+export async function downloadExport(url: string, token: string, projectId: string, exportId: string) {
+  const res = await fetch(`${url}/v2/asset_exports/${exportId}/content?project_id=${projectId}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (res.status !== 200) throw new Error(`export content: ${res.status} ${await res.text()}`);
+  return Buffer.from(await res.arrayBuffer());
+}

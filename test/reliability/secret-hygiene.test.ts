@@ -3,8 +3,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import yauzl from 'yauzl';
 import { createTestDatabase, TEST_DATABASE_URL, TEST_DB, type TestDatabase } from '../helpers/server.ts';
-import { client, newKeys, newUser, serverEnv, sleep, spawnServer, tokenOf } from './helpers.ts';
+import {
+  client,
+  createProject,
+  downloadExport,
+  newKeys,
+  newUser,
+  postImport,
+  serverEnv,
+  sleep,
+  spawnServer,
+  tokenOf,
+  waitFor,
+} from './helpers.ts';
 
 /**
  * Secret hygiene: known secrets planted through the API (Code Engine secret data, a user's API key,
@@ -120,6 +133,77 @@ describe(`secret hygiene (${TEST_DB})`, () => {
       expect(read.status).toBe(200);
     }
 
+    // Connections of the project: a shared password set on create, another one set by a patch, and
+    // a personal one (credentials of the caller only).
+    const conn = (name: string, password: string, extra: Record<string, unknown> = {}) =>
+      admin('POST', `/v2/connections?project_id=${projectId}&test=false`, {
+        datasource_type: 'postgresql',
+        name,
+        properties: { host: '127.0.0.1', port: '5432', database: 'test', username: 'postgres', password },
+        ...extra,
+      });
+    const pw = () => `planted-pw-${crypto.randomBytes(12).toString('hex')}`;
+    planted['connection password'] = pw();
+    const shared = await conn('hygiene shared', planted['connection password']);
+    expect(shared.status, shared.text).toBe(201);
+    planted['patched connection password'] = pw();
+    const patched = await admin(
+      'PATCH',
+      `/v2/connections/${shared.body.metadata.asset_id}?project_id=${projectId}&test=false`,
+      [{ op: 'replace', path: '/properties/password', value: planted['patched connection password'] }],
+      { 'content-type': 'application/json-patch+json' },
+    );
+    expect(patched.status, patched.text).toBe(200);
+    planted['personal connection password'] = pw();
+    const personal = await conn('hygiene personal', planted['personal connection password'], {
+      flags: ['personal_credentials'],
+    });
+    expect(personal.status, personal.text).toBe(201);
+
+    // Exports of that project, without and with an encryption key (which is a secret too), and an
+    // import of the keyed one, so that the passwords pass through export and import.
+    planted['export encryption key'] = `planted-key-${crypto.randomBytes(12).toString('hex')}`;
+    const zips: Buffer[] = [];
+    for (const key of [undefined, planted['export encryption key']]) {
+      const started = await admin('POST', `/v2/asset_exports?project_id=${projectId}`, {
+        assets: { all_assets: true },
+        ...(key ? { encryption_key: key } : {}),
+      });
+      expect(started.status, started.text).toBe(200);
+      const id = started.body.metadata.id;
+      const done = await waitFor(
+        async () => {
+          const r = await admin('GET', `/v2/asset_exports/${id}?project_id=${projectId}`);
+          return ['pending', 'in_progress'].includes(r.body.entity.status.state) ? undefined : r.body;
+        },
+        120_000,
+        'the export',
+      );
+      expect(done.entity.status.state, JSON.stringify(done)).toBe('completed');
+      zips.push(await downloadExport(server.url, adminToken, projectId, id));
+    }
+    const target = await createProject(server.url, adminToken, 'hygiene import');
+    const imported = await postImport(
+      server.url,
+      adminToken,
+      target,
+      zips[1],
+      planted['export encryption key'],
+    );
+    expect(imported.status, imported.text).toBe(200);
+    await waitFor(
+      async () => {
+        const r = await admin('GET', `/v2/asset_imports/${imported.body.metadata.id}?project_id=${target}`);
+        return r.body.entity.status.state === 'completed' ? r : undefined;
+      },
+      120_000,
+      'the import',
+    );
+    // The import worked: the shared password came back in the target project (sealed with the key).
+    const back = await admin('GET', `/v2/connections?project_id=${target}`);
+    expect(JSON.stringify(back.body)).toContain(planted['patched connection password']);
+    const entries = (await Promise.all(zips.map(unzip))).flat();
+
     await server.stop();
     const log = server.output();
     // The log (at debug level, so everything the server logs) saw every request above.
@@ -127,17 +211,44 @@ describe(`secret hygiene (${TEST_DB})`, () => {
     expect(log).toContain('/codeengine/v2/projects/');
     const stored = await databaseText(database);
     expect(stored.length).toBeGreaterThan(1000);
+    const archived = entries.map((e) => e.data.toString('latin1')).join('\n');
     const leaks = Object.entries(planted).flatMap(([label, value]) => [
       ...(log.includes(value) ? [`${label} in the log`] : []),
       ...(stored.includes(value) ? [`${label} in the database`] : []),
+      ...(archived.includes(value) ? [`${label} in an export zip`] : []),
     ]);
-    // The scan finds what is there: names that are not secret are in both.
+    // The scan finds what is there: names that are not secret are in all three.
     expect(log).toContain(projectId);
     expect(stored).toContain(user.username);
+    expect(archived).toContain('hygiene shared');
     expect(leaks).toEqual([]);
     console.log(
       `secret hygiene (${TEST_DB}): ${Object.keys(planted).length} planted secrets, none in ` +
-        `${(log.length / 1024).toFixed(0)} KB of debug log nor ${(stored.length / 1024).toFixed(0)} KB of database`,
+        `${(log.length / 1024).toFixed(0)} KB of debug log, ${(stored.length / 1024).toFixed(0)} KB of database ` +
+        `nor ${entries.length} entries of 2 export zips`,
     );
   }, 300_000);
 });
+
+/** Every entry of a zip, inflated: a secret in clear text inside a compressed entry shows only so. */
+function unzip(zip: Buffer): Promise<{ name: string; data: Buffer }[]> {
+  return new Promise((resolve, reject) =>
+    yauzl.fromBuffer(zip, { lazyEntries: true }, (err, file) => {
+      if (err || !file) return reject(err);
+      const out: { name: string; data: Buffer }[] = [{ name: '(raw zip)', data: zip }];
+      file.on('entry', (entry: yauzl.Entry) =>
+        file.openReadStream(entry, (e, stream) => {
+          if (e || !stream) return reject(e);
+          const parts: Buffer[] = [];
+          stream.on('data', (c: Buffer) => parts.push(c));
+          stream.on('end', () => {
+            out.push({ name: entry.fileName, data: Buffer.concat(parts) });
+            file.readEntry();
+          });
+        }),
+      );
+      file.on('end', () => resolve(out));
+      file.readEntry();
+    }),
+  );
+}
