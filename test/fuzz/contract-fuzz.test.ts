@@ -3,11 +3,15 @@ import Ajv from 'ajv';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorFormatOfArea, type ErrorFormat } from '../../packages/server/src/platform/errors.ts';
-import type { ContractOperation } from '../../packages/server/src/platform/contract.ts';
 import { startTestServer, TEST_DB, type TestServer } from '../helpers/server.ts';
 import { snapshotDatabase } from '../helpers/snapshot.ts';
 import { expectErrorShape } from '../helpers/error-shapes.ts';
+import {
+  CE_PREFIX,
+  CE_VERSION,
+  servedOperations,
+  type ServedOperation,
+} from '../helpers/served-operations.ts';
 
 /**
  * Contract-driven fuzzing: for every operation the server implements, requests that break the
@@ -36,14 +40,7 @@ interface FuzzRequest {
   body?: string;
 }
 
-const CE_PREFIX = '/codeengine/v2';
-const CE_VERSION = '2025-01-10';
-
-/** A contract operation as served: its URL prefix, and the error body its area answers with. */
-interface Served extends ContractOperation {
-  prefix: string;
-  format: ErrorFormat;
-}
+type Served = ServedOperation;
 
 let s: TestServer;
 let implemented: Served[] = [];
@@ -85,21 +82,7 @@ beforeAll(async () => {
     if (got.body?.status === 'active') break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  const routed = (prefix: string, op: ContractOperation) =>
-    s.built.app.hasRoute({
-      method: op.method as any,
-      url: prefix + op.path.replace(/\{([^}]+)\}/g, ':$1'),
-    });
-  implemented = [
-    ...s.built.ctx.contract
-      .operations()
-      .filter((op) => routed('', op))
-      .map((op) => ({ ...op, prefix: '', format: errorFormatOfArea(op.area) })),
-    ...s.built.ctx.codeEngineContract
-      .operations()
-      .filter((op) => routed(CE_PREFIX, op))
-      .map((op) => ({ ...op, prefix: CE_PREFIX, format: 'codeengine' as const })),
-  ];
+  implemented = servedOperations(s);
 });
 afterAll(async () => s?.close());
 

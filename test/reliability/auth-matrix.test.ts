@@ -2,9 +2,13 @@ import crypto from 'node:crypto';
 import Ajv from 'ajv';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ContractOperation } from '../../packages/server/src/platform/contract.ts';
-import { errorFormatOfArea } from '../../packages/server/src/platform/errors.ts';
 import { expectErrorShape } from '../helpers/error-shapes.ts';
+import {
+  CE_PREFIX,
+  CE_VERSION,
+  servedOperations,
+  type ServedOperation,
+} from '../helpers/served-operations.ts';
 import { startTestServer, TEST_DB, type TestServer, type TestUser } from '../helpers/server.ts';
 import { addMembers, newProject } from '../projects/projects-fixtures.ts';
 import { addMember as addSpaceMember, createSpace } from '../spaces/helpers.ts';
@@ -17,13 +21,7 @@ import { addCatalogMember, createCatalog } from '../assets/helpers.ts';
  * what the caller cannot see), and a viewer trying to write (403). Each answer in its area's body.
  */
 const SIGNING_KEY = crypto.randomBytes(32).toString('base64url');
-const CE_PREFIX = '/codeengine/v2';
-const CE_VERSION = '2025-01-10';
-
-interface Op extends ContractOperation {
-  prefix: string;
-  format: ReturnType<typeof errorFormatOfArea>;
-}
+type Op = ServedOperation;
 
 let s: TestServer;
 let ops: Op[] = [];
@@ -84,18 +82,7 @@ beforeAll(async () => {
     .setExpirationTime(past)
     .sign(new TextEncoder().encode(SIGNING_KEY));
 
-  const routed = (prefix: string, op: ContractOperation) =>
-    s.built.app.hasRoute({ method: op.method as any, url: prefix + op.path.replace(/\{([^}]+)\}/g, ':$1') });
-  ops = [
-    ...s.built.ctx.contract
-      .operations()
-      .filter((op) => routed('', op))
-      .map((op) => ({ ...op, prefix: '', format: errorFormatOfArea(op.area) })),
-    ...s.built.ctx.codeEngineContract
-      .operations()
-      .filter((op) => routed(CE_PREFIX, op))
-      .map((op) => ({ ...op, prefix: CE_PREFIX, format: 'codeengine' as const })),
-  ];
+  ops = servedOperations(s);
 });
 afterAll(async () => s?.close());
 
