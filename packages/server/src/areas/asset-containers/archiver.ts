@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { AppContext } from '../../platform/context.ts';
 import type { ContainerRef } from '../containers/access.ts';
 import type { ContainerRepository } from './repository.ts';
+import { LeasedRuns } from '../../workers/leased-runs.ts';
 
 /** A run stops without finishing: the server is closing, or another server took the work over. */
 class Interrupted extends Error {}
@@ -12,6 +13,10 @@ const envInt = (name: string, fallback: number) => {
 };
 
 const keyOf = (c: ContainerRef) => `${c.kind}:${c.id}`;
+const containerOfKey = (key: string): ContainerRef => {
+  const at = key.indexOf(':');
+  return { kind: key.slice(0, at) as ContainerRef['kind'], id: key.slice(at + 1) };
+};
 
 /**
  * Does the archives and restores asked for, in the background. The work to do is the archive
@@ -26,15 +31,22 @@ export class ContainerArchiver {
   readonly leaseMs = envInt('ASSET_CONTAINER_LEASE_SECONDS', 30) * 1000;
   /** Wait before doing the work: lets tests (and demos) see an archive in progress, or restart under it. */
   private readonly delayMs = envInt('ASSET_CONTAINER_ARCHIVE_DELAY_MS', 0);
-  private readonly runs = new Map<string, Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
-  private sweeper: NodeJS.Timeout | undefined;
-  private closed = false;
+  private readonly work: LeasedRuns;
 
   constructor(
-    private readonly ctx: Pick<AppContext, 'log' | 'store'>,
+    ctx: Pick<AppContext, 'log' | 'store'>,
     private readonly repo: ContainerRepository,
-  ) {}
+  ) {
+    this.work = new LeasedRuns({
+      log: ctx.log,
+      what: 'asset container archive',
+      leaseMs: this.leaseMs,
+      dialect: ctx.store.dialect,
+      claimable: async (ignoreLeases) => (await this.repo.pending(ignoreLeases)).map(keyOf),
+      resume: (key, force) => this.run(containerOfKey(key), force),
+    });
+  }
 
   /** Starts the work of a container whose row this server just wrote (holding its lease). */
   schedule(c: ContainerRef): void {
@@ -49,32 +61,20 @@ export class ContainerArchiver {
   }
 
   /** Takes over the pending work whose lease has expired (all of it at start-up on SQLite). */
-  async sweep(atStartup = false): Promise<void> {
-    if (this.closed) return;
-    // One process owns a SQLite database: at start-up no other server can be working on it.
-    const ignoreLeases = atStartup && this.ctx.store.dialect === 'sqlite';
-    for (const c of await this.repo.pending(ignoreLeases)) {
-      if (!this.runs.has(keyOf(c))) this.start(c, ignoreLeases);
-    }
+  sweep(atStartup = false): Promise<void> {
+    return this.work.sweep(atStartup);
   }
 
   /** Sweeps at start-up, then every lease period (work of servers that died without a word). */
   startSweeping(): Promise<void> {
-    this.sweeper = setInterval(
-      () => void this.sweep().catch((err) => this.warn(err)),
-      Math.max(this.leaseMs, 1000),
-    );
-    this.sweeper.unref();
-    return this.sweep(true).catch((err) => this.warn(err));
+    return this.work.startSweeping();
   }
 
   /** Stops: pending work not started is handed back (lease released) for the next server. */
   async close(): Promise<void> {
-    this.closed = true;
-    if (this.sweeper) clearInterval(this.sweeper);
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    await Promise.allSettled(this.runs.values());
+    await this.work.close();
     await this.repo.db
       .updateTable('asset_container_archives')
       .set({ lease_owner: '', lease_until: new Date(0).toISOString() })
@@ -85,21 +85,20 @@ export class ContainerArchiver {
   }
 
   /** Resolves once the work this server is doing has ended (tests). */
-  async idle(): Promise<void> {
-    while (this.runs.size) await Promise.allSettled(this.runs.values());
+  idle(): Promise<void> {
+    return this.work.idle();
+  }
+
+  private get closed(): boolean {
+    return this.work.closed;
   }
 
   private warn(err: unknown): void {
-    this.ctx.log.warn({ err }, 'asset container archive');
+    this.work.warn(err);
   }
 
   private start(c: ContainerRef, force: boolean): void {
-    const key = keyOf(c);
-    if (this.runs.has(key)) return;
-    const run = this.run(c, force)
-      .catch((err) => this.warn(err))
-      .finally(() => this.runs.delete(key));
-    this.runs.set(key, run);
+    this.work.start(keyOf(c), () => this.run(c, force));
   }
 
   private async run(c: ContainerRef, force: boolean): Promise<void> {

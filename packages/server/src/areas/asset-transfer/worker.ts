@@ -24,6 +24,7 @@ import {
 } from './import-reader.ts';
 import { TransferRepository } from './repository.ts';
 import type { TransferRow } from './tables.ts';
+import { LeasedRuns } from '../../workers/leased-runs.ts';
 
 /** A run stops without finishing: the server is closing, the transfer was cancelled, or the lease is gone. */
 class Interrupted extends Error {}
@@ -65,14 +66,20 @@ export class TransferWorker {
   private readonly leaseMs = envInt('ASSET_TRANSFER_LEASE_SECONDS', 30) * 1000;
   /** Pause before each page or batch: lets tests catch a transfer in the middle. */
   private readonly stepDelayMs = envInt('ASSET_TRANSFER_STEP_DELAY_MS', 0);
-  private readonly runs = new Map<string, Promise<void>>();
-  private sweeper: NodeJS.Timeout | undefined;
-  private closed = false;
+  private readonly work: LeasedRuns;
 
   constructor(private readonly ctx: AppContext) {
     this.store = assetStoreOf(ctx);
     this.repo = new TransferRepository(ctx.store);
     this.limits = archiveLimits(this.store.blobs.maxBytes);
+    this.work = new LeasedRuns({
+      log: ctx.log,
+      what: 'asset transfer',
+      leaseMs: this.leaseMs,
+      dialect: ctx.store.dialect,
+      claimable: (ignoreLeases) => this.repo.claimable(ignoreLeases),
+      resume: (id, force) => this.run(id, undefined, force),
+    });
   }
 
   /** A path for an uploaded archive; the caller removes it if it never reaches `start`. */
@@ -88,43 +95,34 @@ export class TransferWorker {
 
   /** Runs a transfer; `file` is an import's upload, still on local disk (removed when done). */
   start(id: string, file?: string, force = false): void {
-    if (this.runs.has(id)) return;
-    const run = this.run(id, file, force)
-      .catch((err) => this.warn(err))
-      .finally(() => this.runs.delete(id));
-    this.runs.set(id, run);
+    this.work.start(id, () => this.run(id, file, force));
   }
 
   /** Takes over every transfer with work left whose lease has expired (every one at start-up on SQLite). */
-  async sweep(atStartup = false): Promise<void> {
-    if (this.closed) return;
-    const ignoreLeases = atStartup && this.ctx.store.dialect === 'sqlite';
-    for (const id of await this.repo.claimable(ignoreLeases)) this.start(id, undefined, ignoreLeases);
+  sweep(atStartup = false): Promise<void> {
+    return this.work.sweep(atStartup);
   }
 
   startSweeping(): Promise<void> {
-    this.sweeper = setInterval(
-      () => void this.sweep().catch((err) => this.warn(err)),
-      Math.max(this.leaseMs, 1000),
-    );
-    this.sweeper.unref();
-    return this.sweep(true).catch((err) => this.warn(err));
+    return this.work.startSweeping();
   }
 
   /** Stops the runs at their next step and gives their leases back, so the next start resumes them. */
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.sweeper) clearInterval(this.sweeper);
-    await Promise.allSettled(this.runs.values());
+  close(): Promise<void> {
+    return this.work.close();
   }
 
   /** Resolves once this server's runs end (tests, benchmarks). */
-  async idle(): Promise<void> {
-    while (this.runs.size) await Promise.allSettled(this.runs.values());
+  idle(): Promise<void> {
+    return this.work.idle();
+  }
+
+  private get closed(): boolean {
+    return this.work.closed;
   }
 
   private warn(err: unknown): void {
-    this.ctx.log.warn({ err }, 'asset transfer');
+    this.work.warn(err);
   }
 
   /** Before each page or batch: the lease (Interrupted when it is not ours), then the pause (tests). */

@@ -24,6 +24,7 @@ import {
 import type { ProjectImportTables } from './archive-tables.ts';
 import { ProjectService, type CreateProjectInput } from './service.ts';
 import type { ProjectTables } from './tables.ts';
+import { LeasedRuns } from '../../workers/leased-runs.ts';
 
 type Db = Kysely<ProjectTables & ProjectImportTables>;
 type JobRow = ProjectImportTables['project_imports'];
@@ -64,15 +65,25 @@ export class ArchiveImporter {
   private readonly leaseMs = envInt('PROJECT_IMPORT_LEASE_SECONDS', 30) * 1000;
   /** Pause before each asset: lets tests (and demos) catch an import in the middle. */
   private readonly stepDelayMs = envInt('PROJECT_IMPORT_STEP_DELAY_MS', 0);
-  private readonly runs = new Map<string, Promise<void>>();
-  private sweeper: NodeJS.Timeout | undefined;
-  private closed = false;
+  private readonly work: LeasedRuns;
   readonly tempDir = path.join(os.tmpdir(), 'cc-project-archives');
 
   constructor(private readonly ctx: AppContext) {
     this.store = assetStoreOf(ctx);
     this.projects = new ProjectService(ctx);
     this.limits = archiveLimits(this.store.blobs.maxBytes);
+    this.work = new LeasedRuns({
+      log: ctx.log,
+      what: 'project archive import',
+      leaseMs: this.leaseMs,
+      dialect: ctx.store.dialect,
+      claimable: async (ignoreLeases) => {
+        let q = this.db.selectFrom('project_imports').select('transaction_id');
+        if (!ignoreLeases) q = q.where('lease_until', '<', new Date().toISOString());
+        return (await q.execute()).map((r) => r.transaction_id);
+      },
+      resume: (transactionId, force) => this.run(transactionId, undefined, force),
+    });
   }
 
   private get db(): Db {
@@ -156,48 +167,35 @@ export class ArchiveImporter {
   }
 
   /** Takes over every import whose lease has expired (all of them at start-up on SQLite). */
-  async sweep(atStartup = false): Promise<void> {
-    if (this.closed) return;
-    // One process owns a SQLite database: at start-up no other server can be working on it.
-    const ignoreLeases = atStartup && this.ctx.store.dialect === 'sqlite';
-    let q = this.db.selectFrom('project_imports').select('transaction_id');
-    if (!ignoreLeases) q = q.where('lease_until', '<', new Date().toISOString());
-    for (const { transaction_id } of await q.execute()) {
-      if (!this.runs.has(transaction_id)) this.start(transaction_id, undefined, ignoreLeases);
-    }
+  sweep(atStartup = false): Promise<void> {
+    return this.work.sweep(atStartup);
   }
 
   /** Sweeps at start-up, then every lease period (imports of servers that died without a word). */
   startSweeping(): Promise<void> {
-    this.sweeper = setInterval(
-      () => void this.sweep().catch((err) => this.warn(err)),
-      Math.max(this.leaseMs, 1000),
-    );
-    this.sweeper.unref();
-    return this.sweep(true).catch((err) => this.warn(err));
+    return this.work.startSweeping();
   }
 
   /** Stops the runs at their next step and gives their leases back, so the next start resumes them. */
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.sweeper) clearInterval(this.sweeper);
-    await Promise.allSettled(this.runs.values());
+  close(): Promise<void> {
+    return this.work.close();
   }
 
   /** Resolves once the running imports of this server end (tests). */
-  async idle(): Promise<void> {
-    while (this.runs.size) await Promise.allSettled(this.runs.values());
+  idle(): Promise<void> {
+    return this.work.idle();
+  }
+
+  private get closed(): boolean {
+    return this.work.closed;
   }
 
   private warn(err: unknown): void {
-    this.ctx.log.warn({ err }, 'project archive import');
+    this.work.warn(err);
   }
 
   private start(transactionId: string, file?: string, force = false): void {
-    const run = this.run(transactionId, file, force)
-      .catch((err) => this.warn(err))
-      .finally(() => this.runs.delete(transactionId));
-    this.runs.set(transactionId, run);
+    this.work.start(transactionId, () => this.run(transactionId, file, force));
   }
 
   /** Takes the lease; undefined when another server holds it or the work is gone. */
