@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestUser } from '../helpers/server.ts';
-import { countProjects, projectDb } from '../../packages/server/src/areas/projects/repository.ts';
+import { projectListQueries } from '../../packages/server/src/areas/projects/repository.ts';
 import { addMembers, newProject } from './projects-fixtures.ts';
 
 let s: TestServer;
@@ -187,9 +187,9 @@ describe('GET /v2/projects/total', () => {
     expect(await total('', carol.token)).toEqual({ total: 0 });
     expect((await s.call('GET', '/v2/projects/total?type=nope', { token: alice.token })).status).toBe(400);
     // The cap (10,000 through the API) stops the count early.
-    const db = projectDb(s.built.ctx.store);
-    expect(await countProjects(db, { iamId: alice.iam_id }, 2)).toBe(2);
-    expect(await countProjects(db, { iamId: alice.iam_id }, 100)).toBe(4);
+    const lists = projectListQueries(s.built.ctx.store);
+    expect(await lists.count({ iamId: alice.iam_id }, 2)).toBe(2);
+    expect(await lists.count({ iamId: alice.iam_id }, 100)).toBe(4);
     expect((await s.call('GET', '/v2/projects/total', { token: null })).status).toBe(401);
   });
 });

@@ -2,6 +2,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { AppContext } from './context.ts';
 import { ApiError, errorBody, errorFormatOfUrl, type ErrorFormat } from './errors.ts';
 import { RateLimiter } from './rate-limit.ts';
+import type { RouteConfig } from './operations.ts';
+import type { Principal } from './auth/principal.ts';
 
 const PART_NAMES: Record<string, string> = {
   querystring: 'query parameter',
@@ -50,18 +52,34 @@ export function frameworkErrorHandler(err: FastifyError, req: FastifyRequest, re
 export function installHttpHooks(app: FastifyInstance, ctx: AppContext): void {
   const limiter = new RateLimiter(ctx.config.rateLimits);
 
-  app.addHook('onRequest', async (req, reply) => {
-    reply.header('x-request-id', req.id);
-    const api = req.routeOptions.config?.api;
-    if (!api?.auth) return;
-    req.principal = await ctx.auth.authenticate(req.headers.authorization);
-    if (req.principal.kind === 'project_token' && !api.projectTokens) {
+  const admit = (req: FastifyRequest, reply: FastifyReply, principal: Principal, api: RouteConfig) => {
+    req.principal = principal;
+    if (principal.kind === 'project_token' && !api.projectTokens) {
       throw new ApiError(403, 'A project token can only call operations of its own project.');
     }
     if (api.rateCategory) {
-      const headers = limiter.take(req.principal, api.rateCategory);
+      const headers = limiter.take(principal, api.rateCategory);
       if (headers) reply.headers(headers);
     }
+  };
+  // A callback hook: a token verified moments ago is admitted without a promise (most requests).
+  app.addHook('onRequest', (req, reply, done) => {
+    reply.header('x-request-id', req.id);
+    const api = req.routeOptions.config?.api;
+    if (!api?.auth) return done();
+    const known = ctx.auth.known(req.headers.authorization);
+    if (known) {
+      try {
+        admit(req, reply, known, api);
+      } catch (err) {
+        return done(err as Error);
+      }
+      return done();
+    }
+    ctx.auth
+      .authenticate(req.headers.authorization)
+      .then((principal) => admit(req, reply, principal, api))
+      .then(() => done(), done);
   });
 
   app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {

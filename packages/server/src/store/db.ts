@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -16,6 +17,13 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Store {
   db: Kysely<PlatformTables>;
   dialect: Dialect;
+  /**
+   * Runs one read outside any transaction, on committed data; the hot reads (role checks, list
+   * pages) use it through preparedQuery and shapedQuery. On SQLite at once, without a promise, on
+   * a second, read-only connection: it never queues behind the writer's transactions. On
+   * PostgreSQL as a named prepared statement: the server parses and plans it once per connection.
+   */
+  readCommitted: (sql: string, parameters: readonly unknown[]) => unknown[] | Promise<unknown[]>;
   /** true when the database answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -34,6 +42,8 @@ export async function redoableCommit(trx: Kysely<any>, dialect: Dialect): Promis
 export function openStore(config: ServerConfig): Store {
   const dialect: Dialect = config.databaseUrl?.startsWith('postgres') ? 'postgres' : 'sqlite';
   let db: Kysely<PlatformTables>;
+  let readCommitted: Store['readCommitted'];
+  let closeReader = () => {};
   if (dialect === 'postgres') {
     // int8 (count(*)) arrives as a string by default; our counts fit in a JS number.
     pg.types.setTypeParser(20, (v) => Number(v));
@@ -43,6 +53,15 @@ export function openStore(config: ServerConfig): Store {
       options: config.databaseSchema ? `-c search_path=${config.databaseSchema}` : undefined,
     });
     db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+    const names = new Map<string, string>();
+    readCommitted = async (text, values) => {
+      let name = names.get(text);
+      if (!name) {
+        name = 'r' + crypto.createHash('sha1').update(text).digest('hex').slice(0, 20);
+        names.set(text, name);
+      }
+      return (await pool.query({ name, text, values: values as unknown[] })).rows;
+    };
   } else {
     fs.mkdirSync(config.dataDir, { recursive: true });
     const file = new Database(path.join(config.dataDir, 'common-core.sqlite'));
@@ -52,10 +71,16 @@ export function openStore(config: ServerConfig): Store {
     file.pragma('foreign_keys = ON');
     file.pragma('busy_timeout = 5000');
     db = new Kysely({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
+    const reader = new Database(path.join(config.dataDir, 'common-core.sqlite'), { readonly: true });
+    reader.pragma('busy_timeout = 5000');
+    withStatementCache(reader);
+    readCommitted = (source, parameters) => reader.prepare(source).all(...parameters);
+    closeReader = () => reader.close();
   }
   return {
     db,
     dialect,
+    readCommitted,
     async ping() {
       try {
         await sql`select 1`.execute(db);
@@ -64,7 +89,10 @@ export function openStore(config: ServerConfig): Store {
         return false;
       }
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await db.destroy();
+      closeReader();
+    },
   };
 }
 
@@ -76,27 +104,24 @@ export function openStore(config: ServerConfig): Store {
 function withStatementCache(db: Database.Database, size = 500): Database.Database {
   const cache = new Map<string, Database.Statement>();
   const prepare = db.prepare.bind(db);
-  return new Proxy(db, {
-    get(target, prop, receiver) {
-      if (prop !== 'prepare') return Reflect.get(target, prop, receiver);
-      return (source: string) => {
-        // A deferred transaction that reads, then writes, fails with SQLITE_BUSY at once when
-        // another process (a second instance on the same file) committed in between: the wait of
-        // busy_timeout does not apply to that upgrade. Taking the write lock at `begin` makes
-        // writers queue instead.
-        if (source === 'begin') source = 'begin immediate';
-        let stmt = cache.get(source);
-        if (stmt) {
-          cache.delete(source); // re-insert: most recently used last
-        } else {
-          stmt = prepare(source);
-          if (cache.size >= size) cache.delete(cache.keys().next().value as string);
-        }
-        cache.set(source, stmt);
-        return stmt;
-      };
-    },
-  });
+  // An own property shadows the prototype's method: cheaper on every query than a Proxy.
+  db.prepare = ((source: string) => {
+    // A deferred transaction that reads, then writes, fails with SQLITE_BUSY at once when
+    // another process (a second instance on the same file) committed in between: the wait of
+    // busy_timeout does not apply to that upgrade. Taking the write lock at `begin` makes
+    // writers queue instead.
+    if (source === 'begin') source = 'begin immediate';
+    let stmt = cache.get(source);
+    if (stmt) {
+      cache.delete(source); // re-insert: most recently used last
+    } else {
+      stmt = prepare(source);
+      if (cache.size >= size) cache.delete(cache.keys().next().value as string);
+    }
+    cache.set(source, stmt);
+    return stmt;
+  }) as typeof db.prepare;
+  return db;
 }
 
 /** JSON columns are text on both databases. */

@@ -10,7 +10,7 @@ const RANK: Record<ProjectRole, number> = { viewer: 1, editor: 2, admin: 3 };
 
 export const roleAtLeast = (role: ProjectRole, needed: ProjectRole): boolean => RANK[role] >= RANK[needed];
 
-type Lookup<Row> = (projectId: string, iamId: string) => Promise<Row[]>;
+type Lookup<Row> = (projectId: string, iamId: string) => Row[] | Promise<Row[]>;
 interface Lookups {
   /** The caller's membership only: most operations need nothing more of the project. */
   role: Lookup<{ id: string; member_role: string | null }>;
@@ -33,10 +33,10 @@ function lookupsOf(store: Store): Lookups {
         .select('project_members.role as member_role')
         .where('projects.id', '=', projectId);
     lookups = {
-      role: preparedQuery(db, 2, (projectId: string, iamId: string) =>
+      role: preparedQuery(store, 2, (projectId: string, iamId: string) =>
         projectAndMember(projectId, iamId).select('projects.id'),
       ),
-      row: preparedQuery(db, 2, (projectId: string, iamId: string) =>
+      row: preparedQuery(store, 2, (projectId: string, iamId: string) =>
         projectAndMember(projectId, iamId).selectAll('projects'),
       ),
     };

@@ -1,5 +1,6 @@
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type Compilable, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Store } from '../../store/db.ts';
+import { shapedQuery } from '../../store/prepared.ts';
 import type { PlatformTables } from '../../store/platform-tables.ts';
 import type { ProjectTables } from './tables.ts';
 import type { MemberRow, ProjectRow } from './model.ts';
@@ -206,33 +207,42 @@ export interface ProjectFilter {
   member?: string;
   roles?: string[];
   tagNames?: string[];
-  name?: { text: string; match: 'exact' | 'keyword' };
+  /** `match=exact`: the name itself. */
+  nameExact?: string;
+  /** `match=keyword`: LIKE patterns on the keyword column, one per word (see nameKeywordPatterns). */
+  nameLike?: string[];
   guids?: string[];
+}
+
+/** The words of a keyword name filter as patterns on `name_keywords` (" word1 word2 "). */
+export function nameKeywordPatterns(text: string): string[] {
+  // Words hold letters and digits only, so they carry no LIKE wildcards.
+  return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).map((w) => `% ${w} %`);
 }
 
 /**
  * The filtered set, driven by the member indexes (`project_members_by_member`, or
  * `project_members_by_member_account` with an account): the caller's memberships ordered by
  * project id, which carry the project's account and type. The project row is joined for the
- * name filter only (and by primary key for the page's rows, see listProjectsPage).
+ * name filter only (and by primary key for the page's rows, see the page query). Built from
+ * placeholders (see shapedQuery): it binds every value and branches on presence only.
  */
 function filtered(db: ProjectDb, f: ProjectFilter): SelectQueryBuilder<any, any, any> {
   const any = db as unknown as Kysely<any>;
   let q: SelectQueryBuilder<any, any, any> = any
     .selectFrom('project_members as pm')
     .where('pm.iam_id', '=', f.iamId);
-  if (f.name) q = q.innerJoin('projects as p', 'p.id', 'pm.project_id');
+  if (f.nameExact !== undefined || f.nameLike) q = q.innerJoin('projects as p', 'p.id', 'pm.project_id');
   if (f.onlyProjectId) q = q.where('pm.project_id', '=', f.onlyProjectId);
   if (f.guids?.length) q = q.where('pm.project_id', 'in', f.guids);
   if (f.bssAccountId !== undefined) q = q.where('pm.bss_account_id', '=', f.bssAccountId);
   if (f.type !== undefined) q = q.where('pm.project_type', '=', f.type);
-  if (f.name?.match === 'exact') q = q.where('p.name', '=', f.name.text);
-  if (f.name?.match === 'keyword') {
-    const words = f.name.text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-    // No words in the text: nothing can match. Words hold letters and digits only, so they
-    // carry no LIKE wildcards.
-    q = words.length
-      ? q.where((eb) => eb.or(words.map((w) => eb('p.name_keywords', 'like', `% ${w} %`))))
+  if (f.nameExact !== undefined) q = q.where('p.name', '=', f.nameExact);
+  if (f.nameLike) {
+    const patterns = f.nameLike;
+    // No words in the text: nothing can match.
+    q = patterns.length
+      ? q.where((eb) => eb.or(patterns.map((pattern) => eb('p.name_keywords', 'like', pattern))))
       : q.where(sql<boolean>`1 = 0`);
   }
   if (f.member !== undefined) {
@@ -264,41 +274,48 @@ function filtered(db: ProjectDb, f: ProjectFilter): SelectQueryBuilder<any, any,
   return q;
 }
 
-/** One page in project id order: the rows after `afterId`, `limit` of them, skipping `skip`. */
-export async function listProjectsPage(
-  db: ProjectDb,
-  f: ProjectFilter,
-  page: { afterId?: string; limit: number; skip: number },
-): Promise<ProjectRow[]> {
-  // The page's ids first, from the member index in order, then their rows: joined before the
-  // limit, PostgreSQL may walk the projects table from its start (a merge join) and a deep page
-  // costs as much as everything before it.
-  let ids = filtered(db, f).select('pm.project_id');
-  if (page.afterId) ids = ids.where('pm.project_id', '>', page.afterId);
-  ids = ids.orderBy('pm.project_id').limit(page.limit);
-  if (page.skip) ids = ids.offset(page.skip);
-  const any = db as unknown as Kysely<any>;
-  return (await any
-    .selectFrom(ids.as('page'))
-    .innerJoin('projects as p', 'p.id', 'page.project_id')
-    .selectAll('p')
-    .orderBy('page.project_id')
-    .execute()) as ProjectRow[];
+export interface PageRequest {
+  filter: ProjectFilter;
+  /** The rows after this project id (keyset paging). */
+  afterId?: string;
+  limit: number;
+  skip: number;
 }
 
-/** How many projects match, counting at most `cap` of them when a cap is given. */
-export async function countProjects(db: ProjectDb, f: ProjectFilter, cap?: number): Promise<number> {
-  const any = db as unknown as Kysely<any>;
-  if (cap === undefined) {
-    const row = await filtered(db, f)
-      .select((eb) => eb.fn.countAll().as('n'))
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
-  const inner = filtered(db, f).select('pm.project_id').limit(cap).as('capped');
-  const row = await any
-    .selectFrom(inner)
-    .select((eb) => eb.fn.countAll().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+/**
+ * The list queries of `GET /v2/projects` and `/total`, compiled once per filter shape (building
+ * and compiling them cost more than running them): a page in project id order, the count, and
+ * the count up to a cap.
+ */
+export function projectListQueries(store: Store) {
+  const db = projectDb(store) as unknown as Kysely<any>;
+  const page = shapedQuery(store, ({ filter, afterId, limit, skip }: PageRequest) => {
+    // The page's ids first, from the member index in order, then their rows: joined before the
+    // limit, PostgreSQL may walk the projects table from its start (a merge join) and a deep page
+    // costs as much as everything before it.
+    let ids = filtered(db, filter).select('pm.project_id');
+    if (afterId) ids = ids.where('pm.project_id', '>', afterId);
+    ids = ids.orderBy('pm.project_id').limit(limit);
+    if (skip) ids = ids.offset(skip);
+    return db
+      .selectFrom(ids.as('page'))
+      .innerJoin('projects as p', 'p.id', 'page.project_id')
+      .selectAll('p')
+      .orderBy('page.project_id') as Compilable<ProjectRow>;
+  });
+  const count = shapedQuery(store, (filter: ProjectFilter) =>
+    filtered(db, filter).select((eb) => eb.fn.countAll().as('n')),
+  );
+  const countUpTo = shapedQuery(store, ({ filter, cap }: { filter: ProjectFilter; cap: number }) =>
+    db
+      .selectFrom(filtered(db, filter).select('pm.project_id').limit(cap).as('capped'))
+      .select((eb) => eb.fn.countAll().as('n')),
+  );
+  const n = (rows: object[]) => Number((rows[0] as { n: unknown }).n);
+  return {
+    page: async (request: PageRequest): Promise<ProjectRow[]> => page(request),
+    /** How many projects match, counting at most `cap` of them when a cap is given. */
+    count: async (filter: ProjectFilter, cap?: number): Promise<number> =>
+      n(await (cap === undefined ? count(filter) : countUpTo({ filter, cap }))),
+  };
 }

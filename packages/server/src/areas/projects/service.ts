@@ -19,7 +19,6 @@ import {
 import { LIST_SECTIONS, projectUrl, projectView, sectionsOf, type Section } from './present.ts';
 import {
   addTags,
-  countProjects,
   deleteProjectRows,
   findProject,
   findProjectForUpdate,
@@ -27,7 +26,8 @@ import {
   insertMembers,
   insertProject,
   insertTransaction,
-  listProjectsPage,
+  nameKeywordPatterns,
+  projectListQueries,
   membersOfProjects,
   nameTaken,
   projectDb,
@@ -148,7 +148,11 @@ function transactionView(row: TransactionRow): TransactionView {
 
 /** Projects: create, read, list, change and delete. Members and tags live in their own modules. */
 export class ProjectService {
-  constructor(private readonly ctx: AppContext) {}
+  private readonly lists: ReturnType<typeof projectListQueries>;
+
+  constructor(private readonly ctx: AppContext) {
+    this.lists = projectListQueries(ctx.store);
+  }
 
   private get db() {
     return projectDb(this.ctx.store);
@@ -383,7 +387,8 @@ export class ProjectService {
       member: q.member,
       roles: q.roles !== undefined ? splitList(q.roles) : undefined,
       tagNames: q.tag_names !== undefined ? splitList(q.tag_names) : undefined,
-      name: q.name !== undefined ? { text: q.name, match: q.match ?? 'exact' } : undefined,
+      nameExact: q.name !== undefined && (q.match ?? 'exact') === 'exact' ? q.name : undefined,
+      nameLike: q.name !== undefined && q.match === 'keyword' ? nameKeywordPatterns(q.name) : undefined,
       guids: q.guids !== undefined ? splitList(q.guids) : undefined,
     };
     if (filter.tagNames && !filter.tagNames.length) filter.tagNames = undefined;
@@ -393,8 +398,8 @@ export class ProjectService {
     const sections = sectionsOf(q.include, LIST_SECTIONS);
     // Independent queries: on PostgreSQL they run side by side on the pool.
     const [total, page] = await Promise.all([
-      countProjects(this.db, filter),
-      limit ? listProjectsPage(this.db, filter, { afterId, limit: limit + 1, skip: q.skip ?? 0 }) : [],
+      this.lists.count(filter),
+      limit ? this.lists.page({ filter, afterId, limit: limit + 1, skip: q.skip ?? 0 }) : [],
     ]);
     const more = page.length > limit;
     const rows = more ? page.slice(0, limit) : page;
@@ -422,6 +427,6 @@ export class ProjectService {
       tagNames: q.tag_names !== undefined ? splitList(q.tag_names) : undefined,
     };
     if (filter.tagNames && !filter.tagNames.length) filter.tagNames = undefined;
-    return { total: await countProjects(this.db, filter, TOTAL_CAP) };
+    return { total: await this.lists.count(filter, TOTAL_CAP) };
   }
 }
