@@ -368,8 +368,13 @@ describe('proxies and TLS', () => {
       expect(res.headers['x-via-proxy']).toBe('1');
       expect(proxied.at(-1)).toBe(`GET ${server.url}/p?q=1`);
 
+      // Read when a service is created (not at each request: that costs CPU on every one).
       process.env.NO_PROXY = 'example.com, 127.0.0.1';
-      const direct = await plain.get('/direct');
+      expect((await plain.get('/still')).headers['x-via-proxy']).toBe('1');
+      const direct = await new TestService({
+        authenticator: new NoAuthAuthenticator(),
+        serviceUrl: server.url,
+      }).get('/direct');
       expect(direct.headers['x-via-proxy']).toBeUndefined();
     } finally {
       process.env = env;
