@@ -32,12 +32,12 @@ export abstract class Authenticator implements AuthenticatorInterface {
   }
 }
 
-/** The `authenticate()` methods that set exactly what `authorizationNow()` answers, when it answers. */
-const PLAIN_AUTHENTICATE = new WeakSet<object>();
+/** Marks the `authenticate()` methods that set exactly what `authorizationNow()` answers, when it answers. */
+const PLAIN = Symbol('plainAuthenticate');
 
 /** Marks `cls.prototype.authenticate` as one of those. */
 export function plainAuthenticate(cls: { prototype: AuthenticatorInterface }): void {
-  PLAIN_AUTHENTICATE.add(cls.prototype.authenticate);
+  (cls.prototype.authenticate as unknown as Record<symbol, boolean>)[PLAIN] = true;
 }
 
 /**
@@ -47,7 +47,7 @@ export function plainAuthenticate(cls: { prototype: AuthenticatorInterface }): v
  * their names per request.
  */
 export function authorizationNow(authenticator: AuthenticatorInterface): string | null | undefined {
-  return PLAIN_AUTHENTICATE.has(authenticator.authenticate)
+  return (authenticator.authenticate as unknown as Record<symbol, boolean>)[PLAIN] === true
     ? (authenticator as Authenticator).authorizationNow()
     : undefined;
 }

@@ -49,6 +49,9 @@ function decoded(res: http.IncomingMessage): Readable {
   return pipeline(res, decoder, () => {});
 }
 
+const abortReason = (signal: AbortSignal): Error =>
+  signal.reason instanceof Error ? signal.reason : new Error('aborted');
+
 /** What a request needs to know of its URL's origin, parsed once per origin. */
 interface Origin {
   url: URL;
@@ -150,20 +153,21 @@ export function createNodeTransport(options: NodeTransportOptions = {}): Transpo
     return new Promise<HttpResponse>((resolve, reject) => {
       const signal = request.signal;
       const req = (secure ? https : http).request(target);
-      const onAbort = () =>
-        req.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
+      // Listeners on the signal only when there is one: most requests have none.
+      const onAbort = signal && (() => req.destroy(abortReason(signal)));
+      if (onAbort) {
+        if (signal.aborted) return onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
       req.on('error', (err) => {
-        signal?.removeEventListener('abort', onAbort);
+        if (onAbort) signal.removeEventListener('abort', onAbort);
         reject(err);
       });
       req.once('response', (res) => {
         const body = decoded(res);
-        if (signal) {
+        if (onAbort) {
           // Aborting after the head destroys the body: a reader then gets the abort reason.
-          const onBodyAbort = () =>
-            body.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+          const onBodyAbort = () => body.destroy(abortReason(signal));
           signal.removeEventListener('abort', onAbort);
           signal.addEventListener('abort', onBodyAbort, { once: true });
           body.once('close', () => signal.removeEventListener('abort', onBodyAbort));

@@ -9,7 +9,7 @@ async function discard(body: AsyncIterable<Uint8Array>): Promise<void> {
 
 /** A redirect to follow: a redirect status with somewhere to go. */
 export function isRedirect(res: HttpResponse): boolean {
-  return REDIRECTS.has(res.status) && !!res.headers.location;
+  return res.status >= 301 && res.status <= 308 && REDIRECTS.has(res.status) && !!res.headers.location;
 }
 
 /**
