@@ -1,12 +1,13 @@
-import type { AuthenticatorInterface } from './auth/authenticator.ts';
+import { authorizationNow, type AuthenticatorInterface } from './auth/authenticator.ts';
 import { readExternalSources } from './config/external-config.ts';
 import { redact, redactHeaders } from './errors/redact.ts';
 import { defaultTransport, transportWithAgents } from './http/default-transport.ts';
 import { encodeMultipart } from './http/multipart.ts';
 import { encodeBody, fillPath, joinUrl, mergeHeaders, queryString } from './http/encode.ts';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryOptions, type RetryPolicy } from './http/retry.ts';
-import { sendOnce, type SdkResponse } from './http/send.ts';
-import type { Transport } from './http/types.ts';
+import { proxySettingsFromEnv, type ProxySettings } from './http/proxy.ts';
+import { sendOnce, type SdkResponse, type SendOptions } from './http/send.ts';
+import type { HttpRequest, Transport } from './http/types.ts';
 
 export const SDK_VERSION = '0.1.0';
 
@@ -80,6 +81,8 @@ export class BaseService {
   private authenticator: AuthenticatorInterface;
   private transport: Transport;
   private retryPolicy: RetryPolicy;
+  /** `HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY` as they were when the service was created. */
+  private proxy: ProxySettings;
 
   constructor(options: UserOptions) {
     if (!options || !isAuthenticator(options.authenticator))
@@ -93,6 +96,7 @@ export class BaseService {
       headers: { ...(options.headers ?? {}) },
     };
     this.authenticator = options.authenticator;
+    this.proxy = proxySettingsFromEnv();
     const agents = {
       httpAgent: options.httpAgent ?? (isHttpsAgent(options.agent) ? undefined : options.agent),
       httpsAgent: options.httpsAgent ?? (isHttpsAgent(options.agent) ? options.agent : undefined),
@@ -149,61 +153,116 @@ export class BaseService {
   }
 
   /** Authenticates and sends one operation call, retrying it when that is safe; see `RequestParameters`. */
-  protected async createRequest<T = any>(parameters: RequestParameters): Promise<SdkResponse<T>> {
-    const { options, defaultOptions = {} } = parameters;
-    const method = options.method.toUpperCase();
-    const url =
-      joinUrl(defaultOptions.serviceUrl ?? this.baseOptions.serviceUrl, fillPath(options.url, options.path)) +
-      queryString(options.qs);
-    const given = mergeHeaders(
-      { 'user-agent': USER_AGENT, accept: 'application/json' },
-      this.baseOptions.headers,
-      defaultOptions.headers,
-      options.headers,
-    );
-    const encoded = options.formData
-      ? encodeMultipart(options.formData)
-      : encodeBody(options.body, options.form, given['content-type']);
-    if (encoded.contentType) given['content-type'] = encoded.contentType;
-    // A content type without a body announces a body that is not there: servers answer 400
-    // (Fastify: "Body cannot be empty when content-type is set to 'application/json'").
-    else if (encoded.body === undefined) delete given['content-type'];
-    const signal = options.signal ?? defaultOptions.signal;
-    const timeout = options.timeout ?? defaultOptions.timeout ?? this.baseOptions.timeout;
-    const stream = options.responseType === 'stream';
-    const log = this.baseOptions.logger;
-
-    return withRetries(this.retryPolicy, method, encoded.replayable, signal, async (attempt) => {
-      const auth = { headers: { ...given } as Record<string, any>, url, method };
-      await this.authenticator.authenticate(auth);
-      const headers = lowerCaseNames(auth.headers);
-      log?.debug(
-        `${redact(`${method} ${url}`)}${attempt ? ` (retry ${attempt})` : ''} ${JSON.stringify(redactHeaders(headers))}`,
+  protected createRequest<T = any>(parameters: RequestParameters): Promise<SdkResponse<T>> {
+    const { options, defaultOptions } = parameters;
+    let request: HttpRequest;
+    let replayable: boolean;
+    try {
+      const method = options.method.toUpperCase();
+      const url =
+        joinUrl(
+          defaultOptions?.serviceUrl ?? this.baseOptions.serviceUrl,
+          fillPath(options.url, options.path),
+        ) + queryString(options.qs);
+      const headers = mergeHeaders(
+        { 'user-agent': USER_AGENT, accept: 'application/json' },
+        this.baseOptions.headers,
+        defaultOptions?.headers,
+        options.headers,
       );
-      const response = await sendOnce(
-        this.transport,
-        {
-          method,
-          url,
-          headers,
-          body: encoded.body,
-          disableSslVerification: this.baseOptions.disableSslVerification === true,
-        },
-        { timeout, signal, stream },
-      ).catch((err) => {
-        log?.debug(`${method} ${redact(url)} failed: ${err.message}`);
-        throw err;
-      });
-      log?.debug(`${method} ${redact(url)} -> ${response.status}`);
-      if (
-        options.responseType === 'text' &&
-        typeof response.result !== 'string' &&
-        response.result !== undefined
-      )
-        response.result = JSON.stringify(response.result);
-      return response as SdkResponse<T>;
-    });
+      const encoded = options.formData
+        ? encodeMultipart(options.formData)
+        : encodeBody(options.body, options.form, headers['content-type']);
+      if (encoded.contentType) headers['content-type'] = encoded.contentType;
+      // A content type without a body announces a body that is not there: servers answer 400
+      // (Fastify: "Body cannot be empty when content-type is set to 'application/json'").
+      else if (encoded.body === undefined) delete headers['content-type'];
+      replayable = encoded.replayable;
+      request = {
+        method,
+        url,
+        headers,
+        body: encoded.body,
+        disableSslVerification: this.baseOptions.disableSslVerification === true,
+        proxy: this.proxy,
+      };
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const signal = options.signal ?? defaultOptions?.signal;
+    const send: SendOptions = {
+      timeout: options.timeout ?? defaultOptions?.timeout ?? this.baseOptions.timeout,
+      signal,
+      stream: options.responseType === 'stream',
+    };
+    const text = options.responseType === 'text';
+    return withRetries(this.retryPolicy, request.method, replayable, signal, (attempt) =>
+      this.attempt(request, send, text, attempt),
+    );
   }
+
+  /**
+   * One attempt of a call. Most find their credential at hand (`authorizationNow`) and go straight
+   * to the transport; the others wait for `authenticate()` on a copy of the headers.
+   */
+  private attempt(
+    request: HttpRequest,
+    send: SendOptions,
+    text: boolean,
+    attempt: number,
+  ): Promise<SdkResponse> {
+    const now = authorizationNow(this.authenticator);
+    if (now === undefined) return this.attemptAuthenticated(request, send, text, attempt);
+    if (now !== null) request.headers.authorization = now;
+    return this.sendLogged(request, send, text, attempt);
+  }
+
+  private async attemptAuthenticated(
+    request: HttpRequest,
+    send: SendOptions,
+    text: boolean,
+    attempt: number,
+  ): Promise<SdkResponse> {
+    const { method, url } = request;
+    const auth = { headers: { ...request.headers } as Record<string, any>, url, method };
+    await this.authenticator.authenticate(auth);
+    return this.sendLogged({ ...request, headers: lowerCaseNames(auth.headers) }, send, text, attempt);
+  }
+
+  private sendLogged(
+    request: HttpRequest,
+    send: SendOptions,
+    text: boolean,
+    attempt: number,
+  ): Promise<SdkResponse> {
+    const log = this.baseOptions.logger;
+    if (!log) {
+      const response = sendOnce(this.transport, request, send);
+      return text ? response.then(asText) : response;
+    }
+    const { method, url } = request;
+    log.debug(
+      `${redact(`${method} ${url}`)}${attempt ? ` (retry ${attempt})` : ''} ${JSON.stringify(redactHeaders(request.headers))}`,
+    );
+    const response = sendOnce(this.transport, request, send).then(
+      (res) => {
+        log.debug(`${method} ${redact(url)} -> ${res.status}`);
+        return res;
+      },
+      (err) => {
+        log.debug(`${method} ${redact(url)} failed: ${err.message}`);
+        throw err;
+      },
+    );
+    return text ? response.then(asText) : response;
+  }
+}
+
+/** A `responseType: 'text'` result: JSON answers given back as their text. */
+function asText(response: SdkResponse): SdkResponse {
+  if (typeof response.result !== 'string' && response.result !== undefined)
+    response.result = JSON.stringify(response.result);
+  return response;
 }
 
 function isHttpsAgent(agent: unknown): boolean {

@@ -47,6 +47,29 @@ describe('simple authenticators', () => {
     expect(() => new BearerTokenAuthenticator({ bearerToken: '' })).toThrow();
   });
 
+  it('a subclass that replaces authenticate() is called on every request', async () => {
+    const server = await startScriptedServer((req, res) =>
+      json(res, 200, { auth: req.headers.authorization, extra: req.headers['x-extra'] }),
+    );
+    try {
+      let calls = 0;
+      class Stamping extends BearerTokenAuthenticator {
+        override async authenticate(requestOptions: { headers?: Record<string, any> }) {
+          await super.authenticate(requestOptions);
+          requestOptions.headers!['X-Extra'] = String(++calls);
+        }
+      }
+      const service = new TestService({
+        authenticator: new Stamping({ bearerToken: 't' }),
+        serviceUrl: server.url,
+      });
+      expect((await service.get('/a')).result).toEqual({ auth: 'Bearer t', extra: '1' });
+      expect((await service.get('/b')).result).toEqual({ auth: 'Bearer t', extra: '2' });
+    } finally {
+      await server.close();
+    }
+  });
+
   it('NoAuthAuthenticator adds nothing', async () => {
     const req = { headers: {} };
     await new NoAuthAuthenticator().authenticate(req);
@@ -158,6 +181,36 @@ describe('token authenticators against a scripted token server', () => {
     await auth.authenticate(third);
     expect(third.headers!.Authorization).not.toBe(first.headers!.Authorization);
     expect(server.requests).toHaveLength(2);
+  });
+
+  it('services fetch one token for concurrent calls, reuse it, and refresh it in the background', async () => {
+    let n = 0;
+    server.handle((req, res) => {
+      if (req.url !== '/identity/token') return json(res, 200, { auth: req.headers.authorization });
+      n++;
+      const now = nowSeconds();
+      // The first token was issued 90% of its hour ago: still valid, past its refresh time.
+      const claims = n === 1 ? { iat: now - 3240, exp: now + 360 } : { iat: now, exp: now + 3600 };
+      json(res, 200, { access_token: fakeJwt({ ...claims, n }) });
+    });
+    const service = new TestService({
+      authenticator: new IamAuthenticator({ apikey: 'k', url: server.url }),
+      serviceUrl: server.url,
+    });
+    const tokenRequests = () => server.requests.filter((r) => r.url === '/identity/token').length;
+    server.requests.length = 0;
+    const first = await Promise.all(Array.from({ length: 20 }, () => service.get('/api')));
+    expect(tokenRequests()).toBe(1);
+    expect(new Set(first.map((r) => r.result.auth)).size).toBe(1);
+    // Past its refresh time: still sent, while one refresh runs in the background.
+    const again = await service.get('/api');
+    expect(again.result.auth).toBe(first[0].result.auth);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(tokenRequests()).toBe(2);
+    const fresh = await Promise.all(Array.from({ length: 5 }, () => service.get('/api')));
+    expect(new Set(fresh.map((r) => r.result.auth)).size).toBe(1);
+    expect(fresh[0].result.auth).not.toBe(first[0].result.auth);
+    expect(tokenRequests()).toBe(2);
   });
 
   it('a refused token request rejects with the IAM error read, and the next call tries again', async () => {

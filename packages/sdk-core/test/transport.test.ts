@@ -130,6 +130,28 @@ describe('requests and responses', () => {
     expect(seen.join('')).toBe('first chunk;second chunk');
   });
 
+  it('sends a URL as new URL() would: paths taken as they are, or normalised when they need it', async () => {
+    server.handle((_req, res) => json(res, 200, {}));
+    const sent = async (url: string) => {
+      await service.get(url);
+      return server.requests.at(-1)!.url;
+    };
+    const origin = new URL(server.url).origin;
+    for (const url of [
+      '/v2/things/a%20b?x=1&y=a%2Cb',
+      '/a/./b/../c?q=1',
+      '/a/%2E%2E/b',
+      '/sp ace',
+      "/it's?x='y'",
+      '/q?a=<b>',
+      '/x#fragment',
+      '/a\\b',
+    ]) {
+      const expected = new URL(origin + url);
+      expect(await sent(url)).toBe(expected.pathname + expected.search);
+    }
+  });
+
   it('logs requests with credentials redacted', async () => {
     const lines: string[] = [];
     const logged = new TestService({
@@ -368,8 +390,13 @@ describe('proxies and TLS', () => {
       expect(res.headers['x-via-proxy']).toBe('1');
       expect(proxied.at(-1)).toBe(`GET ${server.url}/p?q=1`);
 
+      // Read when a service is created (not at each request: that costs CPU on every one).
       process.env.NO_PROXY = 'example.com, 127.0.0.1';
-      const direct = await plain.get('/direct');
+      expect((await plain.get('/still')).headers['x-via-proxy']).toBe('1');
+      const direct = await new TestService({
+        authenticator: new NoAuthAuthenticator(),
+        serviceUrl: server.url,
+      }).get('/direct');
       expect(direct.headers['x-via-proxy']).toBeUndefined();
     } finally {
       process.env = env;

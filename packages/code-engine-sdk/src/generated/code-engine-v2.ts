@@ -9397,10 +9397,17 @@ namespace CodeEngineV2 {
 
 /** IBM's parameter check: required parameters present, no unknown ones. */
 function checkParams(params: Record<string, any>, required: string[], valid: string[]): Error | undefined {
-  const missing = required.filter((name) => params[name] === undefined || params[name] === null);
-  if (missing.length) return new Error(`Missing required parameters: ${missing.join(', ')}`);
-  const invalid = Object.keys(params).filter((name) => !valid.includes(name));
-  if (invalid.length) return new Error(`Found invalid parameters: ${invalid.join(', ')}`);
+  // Plain loops first: this runs on every call, and they allocate nothing when all is well.
+  for (const name of required)
+    if (params[name] === undefined || params[name] === null) {
+      const missing = required.filter((n) => params[n] === undefined || params[n] === null);
+      return new Error(`Missing required parameters: ${missing.join(', ')}`);
+    }
+  for (const name in params)
+    if (!valid.includes(name)) {
+      const invalid = Object.keys(params).filter((n) => !valid.includes(n));
+      return new Error(`Found invalid parameters: ${invalid.join(', ')}`);
+    }
   return undefined;
 }
 

@@ -59,6 +59,15 @@ export abstract class TokenManager {
     return this.accessToken;
   }
 
+  /**
+   * The token when `getToken()` would answer it at once and do nothing else: valid and not due for
+   * refresh (undefined otherwise, and when a subclass replaced `getToken()`).
+   */
+  tokenNow(): string | undefined {
+    if (!this.accessToken || this.getToken !== TokenManager.prototype.getToken) return undefined;
+    return this.refreshTime > nowSeconds() && !this.isTokenExpired() ? this.accessToken : undefined;
+  }
+
   setDisableSslVerification(value: boolean): void {
     this.disableSslVerification = value;
   }

@@ -43,7 +43,8 @@ export function queryString(qs?: Record<string, unknown>): string {
 
 /** `serviceUrl` + `path`, without doubled or missing slashes. */
 export function joinUrl(serviceUrl: string, path: string): string {
-  if (/^https?:\/\//i.test(path)) return path;
+  // Operation paths start with '/': the regular expression runs only for others.
+  if (path.charCodeAt(0) !== 47 && /^https?:\/\//i.test(path)) return path;
   if (!serviceUrl) throw new Error('The service URL is required: set serviceUrl or call setServiceUrl().');
   // Services keep their URL without a trailing slash: the regular expression runs only for others.
   const base = serviceUrl.endsWith('/') ? serviceUrl.replace(/\/+$/, '') : serviceUrl;

@@ -81,21 +81,41 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * Runs `attempt` until it succeeds, fails for good, or the retries are spent.
  * `replayable` is false for bodies that can only be sent once (streams).
  */
-export async function withRetries<T>(
+export function withRetries<T>(
   policy: RetryPolicy,
   method: string,
   replayable: boolean,
   signal: AbortSignal | undefined,
   attempt: (n: number) => Promise<T>,
 ): Promise<T> {
+  // The first attempt is the call itself (no async wrapper around it): most calls need no retry.
+  let first: Promise<T>;
+  try {
+    first = attempt(0);
+  } catch (err) {
+    first = Promise.reject(err); // callers get a rejected promise, never a throw
+  }
+  if (!policy.enabled || !replayable || policy.maxRetries <= 0) return first;
+  return first.catch((error) => retry(policy, method, signal, attempt, error));
+}
+
+async function retry<T>(
+  policy: RetryPolicy,
+  method: string,
+  signal: AbortSignal | undefined,
+  attempt: (n: number) => Promise<T>,
+  firstError: unknown,
+): Promise<T> {
+  let error = firstError;
   for (let n = 0; ; n++) {
+    const delay =
+      n < policy.maxRetries && isRetryable(method, error) ? retryDelayMs(n, error, policy) : undefined;
+    if (delay === undefined) throw error;
+    await sleep(delay, signal);
     try {
-      return await attempt(n);
-    } catch (error) {
-      const again = policy.enabled && replayable && n < policy.maxRetries && isRetryable(method, error);
-      const delay = again ? retryDelayMs(n, error, policy) : undefined;
-      if (delay === undefined) throw error;
-      await sleep(delay, signal);
+      return await attempt(n + 1);
+    } catch (err) {
+      error = err;
     }
   }
 }

@@ -1,3 +1,5 @@
+import type { ProxySettings } from './proxy.ts';
+
 /** A request body as the transports accept it; a Node `Readable` is an async iterable too. */
 export type UploadBody = string | Uint8Array | AsyncIterable<Uint8Array | string>;
 
@@ -11,6 +13,11 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Accept any TLS certificate (only when the caller asked for it). */
   disableSslVerification?: boolean;
+  /**
+   * The proxy settings to use (services read the environment's when they are created); without
+   * them the Node transport reads the environment at each request. `fetch` ignores them.
+   */
+  proxy?: ProxySettings;
 }
 
 /** The response head and its body, decoded (gzip, deflate) and not yet read. */
