@@ -123,12 +123,19 @@ async function clientCpu(quick: boolean): Promise<BenchRow[]> {
   try {
     const all = clients(bare.url);
     const n = quick ? 500 : 2000;
-    const rounds = quick ? 3 : 5;
+    const entries = Object.entries(all);
+    const rounds = entries.length * (quick ? 1 : 2);
     for (const call of Object.values(all)) for (let i = 0; i < 300; i++) await call(); // warm-up
-    // Rounds interleave the clients, so load from other processes spreads over all of them alike.
+    // Rounds interleave the clients, so load from other processes spreads over all of them alike,
+    // and each round starts one client later: a client measured right after another reads higher,
+    // and no client may always follow the same one.
     const samples: Record<string, number[]> = Object.fromEntries(Object.keys(all).map((k) => [k, []]));
-    for (let r = 0; r < rounds; r++)
-      for (const [name, call] of Object.entries(all)) samples[name].push(await cpuPerCall(call, n));
+    for (let r = 0; r < rounds; r++) {
+      for (let i = 0; i < entries.length; i++) {
+        const [name, call] = entries[(r + i) % entries.length];
+        samples[name].push(await cpuPerCall(call, n));
+      }
+    }
     const us = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
     const floor = us['bare node:http'];
     const ibmCore = us['ibm-cloud-sdk-core'];
