@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { PlannedOnceSqliteDialect } from './sqlite-dialect.ts';
 import type { ServerConfig } from '../platform/config.ts';
 import type { PlatformTables } from './platform-tables.ts';
 
@@ -70,7 +71,7 @@ export function openStore(config: ServerConfig): Store {
     file.pragma('synchronous = NORMAL');
     file.pragma('foreign_keys = ON');
     file.pragma('busy_timeout = 5000');
-    db = new Kysely({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
+    db = new Kysely({ dialect: new PlannedOnceSqliteDialect({ database: withStatementCache(file) }) });
     const reader = new Database(path.join(config.dataDir, 'common-core.sqlite'), { readonly: true });
     reader.pragma('busy_timeout = 5000');
     withStatementCache(reader);
