@@ -88,29 +88,14 @@ export const archiveSource = (archive: Archive): ImportSource => ({
 
 /** Assets written per database transaction. */
 const BATCH = 500;
-/** Attachment contents stored at once: the disk or database works while the next is read. */
-const PARALLEL_BLOBS = 4;
-
-/** Runs `work` on every item, at most `width` at a time; the first failure wins, after all settle. */
-async function eachLimited<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: unknown;
-  const lane = async () => {
-    while (next < items.length && failure === undefined) {
-      const item = items[next++];
-      await work(item).catch((err) => (failure ??= err));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
-  if (failure !== undefined) throw failure;
-}
 
 /**
  * Creates the archive's assets in the container with the ids of `idMap`, in the archive's order,
  * a batch at a time: each batch's attachment contents are streamed from the zip into blobs (size
- * and CRC-32 checked), then its assets and attachment records are written with a few multi-row
- * statements in one transaction. Ids were made in archive order and time-ordered, and created_at
- * never goes back from one batch to the next, so lists and re-exports keep the archive's order.
+ * and CRC-32 checked) and its assets and attachment records written with a few multi-row
+ * statements, all in one transaction (on SQLite the content files just before it). Ids were made
+ * in archive order and time-ordered, and created_at never goes back from one batch to the next,
+ * so lists and re-exports keep the archive's order.
  * `step` runs before each batch (lease, cancellation). On a throw, the caller removes what was
  * imported.
  */
@@ -138,28 +123,21 @@ export async function importAssets(
   for (let i = 0; i < assets.length; i += BATCH) {
     await step(progress);
     const batch = assets.slice(i, i + BATCH);
-    const files = batch.flatMap((a) => a.attachments.map((att) => ({ asset: a, att })));
-    const blobs = new Map<string, { blob_id: string; size: number }>();
-    try {
-      await eachLimited(files, PARALLEL_BLOBS, async ({ att }) => {
-        const blob = await store.blobs.put(await source.content(att.path), {
-          maxBytes: plan.maxEntryBytes,
-          redoable: true,
-        });
-        blobs.set(att.path, blob);
-      });
-      const now = new Date().toISOString();
-      stamp = now > stamp ? now : stamp;
-      const createdAt = stamp;
-      // Redoable: a stopped import starts over (worker.ts), and its end is an ordinary commit.
-      await store.assets.transaction(
-        (trx) => writeBatch(ctx, store, trx, batch, blobs, { ...plan, createdAt, remap: source.remap }),
-        true,
-      );
-    } catch (err) {
-      await store.blobs.delete([...blobs.values()].map((b) => b.blob_id)).catch(() => undefined);
-      throw err;
-    }
+    const files = batch.flatMap((a) => a.attachments.map((att) => att.path));
+    const now = new Date().toISOString();
+    stamp = now > stamp ? now : stamp;
+    const createdAt = stamp;
+    // The batch's attachment contents and its rows commit together. Redoable: a stopped import
+    // starts over (worker.ts), and its end is an ordinary commit.
+    await store.blobs.putWith<Transaction<AssetTables>, void>(
+      files.map((path) => () => source.content(path)),
+      { maxBytes: plan.maxEntryBytes },
+      (work) => store.assets.transaction(work, true),
+      (trx, stored) => {
+        const blobs = new Map(files.map((path, k) => [path, stored[k]]));
+        return writeBatch(ctx, store, trx, batch, blobs, { ...plan, createdAt, remap: source.remap });
+      },
+    );
     progress.assets += batch.length;
     progress.attachments += files.length;
   }
