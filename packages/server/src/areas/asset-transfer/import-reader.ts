@@ -38,6 +38,12 @@ export async function openUpload(file: string, limits: ArchiveLimits): Promise<A
   }
 }
 
+/** An upload the request opened and checked, handed to the worker so that it is not read twice. */
+export interface OpenedUpload {
+  archive: Archive;
+  derivation: KeyDerivation | undefined;
+}
+
 /**
  * The key derivation an export wrote into its manifest's `export` header (which the project
  * archive reader does not keep), if the export had an encryption key.
