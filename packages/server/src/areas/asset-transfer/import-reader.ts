@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import zlib from 'node:zlib';
 import type { Transaction } from 'kysely';
+import type { Entry } from 'yauzl';
 import type { AppContext } from '../../platform/context.ts';
 import { ApiError, badRequest } from '../../platform/errors.ts';
 import type { ContainerRef } from '../containers/access.ts';
@@ -86,9 +89,48 @@ export interface ImportSource {
   remap: boolean;
 }
 
-export const archiveSource = (archive: Archive): ImportSource => ({
+/** Bytes read at once from a stored entry (yauzl's reads are 16 KiB each). */
+const READ_BYTES = 256 * 1024;
+
+/**
+ * A stored (uncompressed) entry read straight from the archive file in large reads, checked as
+ * `openEntry` checks it (size and CRC-32). Exports store attachments uncompressed, so an import
+ * of one reads its 200 MiB with a few hundred reads instead of thousands.
+ */
+async function* readStored(archive: Archive, file: string, entry: Entry): AsyncGenerator<Buffer> {
+  const { fileDataStart } = await archive.zip.readLocalFileHeaderPromise(entry, { minimal: true });
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    let crc = 0;
+    let pos = fileDataStart;
+    let left = entry.compressedSize;
+    while (left > 0) {
+      const buf = Buffer.allocUnsafe(Math.min(READ_BYTES, left));
+      const { bytesRead } = await handle.read(buf, 0, buf.length, pos);
+      if (bytesRead === 0) throw refused(`entry '${entry.fileName}' is cut short.`);
+      const piece = buf.subarray(0, bytesRead);
+      crc = zlib.crc32(piece, crc);
+      pos += bytesRead;
+      left -= bytesRead;
+      yield piece;
+    }
+    if (crc >>> 0 !== entry.crc32 >>> 0)
+      throw refused(`entry '${entry.fileName}' is corrupt (CRC-32 mismatch).`);
+  } finally {
+    await handle.close();
+  }
+}
+
+const refused = (why: string) => badRequest(`The archive is refused: ${why}`);
+
+/** `file` is the archive's path: its stored entries are read from it directly. */
+export const archiveSource = (archive: Archive, file: string): ImportSource => ({
   assets: archive.manifest.assets,
-  content: (path) => openEntry(archive.zip, archive.entries.get(path)!),
+  content: async (path) => {
+    const entry = archive.entries.get(path)!;
+    const stored = entry.compressionMethod === 0 && entry.compressedSize === entry.uncompressedSize;
+    return stored ? readStored(archive, file, entry) : openEntry(archive.zip, entry);
+  },
   remap: true,
 });
 

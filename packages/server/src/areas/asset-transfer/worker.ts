@@ -222,11 +222,12 @@ export class TransferWorker {
         source = csvSource(await readCsvFile(await local(), this.limits.maxEntries));
       } else {
         // A resumed run opens the archive again; a new one has it from the request.
-        archive ??= await openUpload(await local(), this.limits);
+        const path = await local();
+        archive ??= await openUpload(path, this.limits);
         const derivation = opened ? opened.derivation : await derivationOf(archive);
         const key = job.key_sealed ? this.ctx.secrets.open<string>(job.key_sealed) : undefined;
         cipher = importCipher(key, derivation);
-        source = archiveSource(archive);
+        source = archiveSource(archive, path);
       }
       const progress = await importAssets(
         this.ctx,
