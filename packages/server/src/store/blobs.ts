@@ -219,12 +219,12 @@ export class BlobStore {
   }
 
   /**
-   * Stores several contents, read one after the other, and runs `write` with their metadata in
-   * one transaction with their rows: the caller's rows and the blobs commit together or not at
-   * all (imports: a batch's attachments and assets). `transaction` opens the caller's transaction.
-   * PostgreSQL: the chunks go into that transaction, several small blobs a statement. SQLite:
-   * the files are written before it (its one connection is not held meanwhile), and removed
-   * when anything fails.
+   * Stores several contents and runs `write` with their metadata in one transaction with their
+   * rows: the caller's rows and the blobs commit together or not at all (imports: a batch's
+   * attachments and assets). `transaction` opens the caller's transaction. PostgreSQL: the
+   * contents are read one after the other into that transaction, several small blobs a statement.
+   * SQLite: the files are written before it, a few at a time (its one connection is not held
+   * meanwhile), and removed when anything fails.
    */
   async putWith<Trx extends Executor, T>(
     sources: (() => Promise<AsyncIterable<Uint8Array>>)[],
@@ -280,8 +280,12 @@ export class BlobStore {
       sha256: '',
       created_at: createdAt,
     }));
-    if (!infos.length) return infos;
-    await trx.insertInto('blobs').values(infos).execute();
+    // A thousand rows a statement: under PostgreSQL's 65,535 parameters whatever the count.
+    for (let i = 0; i < infos.length; i += 1000)
+      await trx
+        .insertInto('blobs')
+        .values(infos.slice(i, i + 1000))
+        .execute();
     const chunks = new ChunkWriter(trx);
     for (const [i, source] of sources.entries()) {
       const meter = new Meter(limit, known?.sha256);
@@ -292,10 +296,14 @@ export class BlobStore {
       infos[i].sha256 = meter.digest();
     }
     await chunks.done();
-    const values = sql.join(infos.map((b) => sql`(${b.blob_id}, ${b.size}::bigint, ${b.sha256})`));
-    await sql`update blobs set size = v.size, sha256 = v.sha256
-      from (values ${values}) as v (blob_id, size, sha256)
-      where blobs.blob_id = v.blob_id`.execute(trx);
+    for (let i = 0; i < infos.length; i += 1000) {
+      const values = sql.join(
+        infos.slice(i, i + 1000).map((b) => sql`(${b.blob_id}, ${b.size}::bigint, ${b.sha256})`),
+      );
+      await sql`update blobs set size = v.size, sha256 = v.sha256
+        from (values ${values}) as v (blob_id, size, sha256)
+        where blobs.blob_id = v.blob_id`.execute(trx);
+    }
     return infos;
   }
 
