@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { PostgresAdapter, type Kysely, type Migration, type Transaction } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Migration, type Transaction } from 'kysely';
 import { ApiError, notFound } from '../platform/errors.ts';
 import { redoableCommit, type Store } from './db.ts';
 
@@ -40,14 +40,20 @@ export interface PutOptions {
   declaredLength?: number;
   /** Written by work that is redone after a crash (imports): see `redoableCommit`. */
   redoable?: boolean;
+  /** What the content is, when its writer counted it (a file of ours): it is not hashed again. */
+  known?: KnownContent;
 }
 
 /** Executor for the blob rows: the store's database or a caller's transaction. */
 type Executor = Kysely<BlobTables> | Transaction<BlobTables>;
 
 export const CHUNK_BYTES = 256 * 1024;
-/** PostgreSQL chunks written or read by one statement. */
+/** PostgreSQL chunks read by one query. */
 const CHUNKS_PER_QUERY = 4;
+/** PostgreSQL chunk bytes written by one statement (several small blobs' chunks share one). */
+const STATEMENT_BYTES = CHUNKS_PER_QUERY * CHUNK_BYTES;
+/** SQLite files `putWith` writes at once. */
+const FILES_AT_ONCE = 4;
 /** Default size limit of one blob: 512 MiB, or BLOB_MAX_BYTES from the environment. */
 export const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
 
@@ -81,18 +87,62 @@ export const payloadTooLarge = (limit: number) =>
     parameters: [String(limit)],
   });
 
-/** Counts and hashes the bytes going through, and fails (413) once they pass `limit`. */
+/**
+ * Counts and hashes the bytes going through, and fails (413) once they pass `limit`. With a
+ * `known` hash (the writer of a file of ours counted it) the bytes are only counted.
+ */
 class Meter {
   size = 0;
-  private readonly hash = crypto.createHash('sha256');
-  constructor(private readonly limit: number) {}
+  private readonly hash?: crypto.Hash;
+  constructor(
+    private readonly limit: number,
+    private readonly known?: string,
+  ) {
+    if (!known) this.hash = crypto.createHash('sha256');
+  }
   add(chunk: Buffer): void {
     this.size += chunk.length;
     if (this.size > this.limit) throw payloadTooLarge(this.limit);
-    this.hash.update(chunk);
+    this.hash?.update(chunk);
   }
   digest(): string {
-    return this.hash.digest('hex');
+    return this.known ?? this.hash!.digest('hex');
+  }
+}
+
+type ChunkRow = BlobTables['blob_chunks'];
+
+/**
+ * Sends chunk rows to PostgreSQL about a MiB a statement, and reads on while the last statement
+ * runs (one at a time on the transaction's connection), so the source and the database both work.
+ */
+class ChunkWriter {
+  private held: ChunkRow[] = [];
+  private bytes = 0;
+  private running: Promise<unknown> = Promise.resolve();
+  constructor(private readonly trx: Executor) {}
+
+  async add(row: ChunkRow): Promise<void> {
+    this.held.push(row);
+    this.bytes += row.data.length;
+    if (this.bytes >= STATEMENT_BYTES) await this.flush();
+  }
+
+  /** Waits for the statement running, then starts one with the rows held. */
+  async flush(): Promise<void> {
+    await this.running;
+    if (!this.held.length) return;
+    const rows = this.held;
+    this.held = [];
+    this.bytes = 0;
+    this.running = this.trx.insertInto('blob_chunks').values(rows).execute();
+    // Its failure is seen by the next flush or by done(); until then it must not count as unhandled.
+    this.running.catch(() => undefined);
+  }
+
+  async done(): Promise<void> {
+    await this.flush();
+    await this.running;
   }
 }
 
@@ -152,58 +202,127 @@ export class BlobStore {
   async put(source: Readable | AsyncIterable<Uint8Array>, options: PutOptions = {}): Promise<BlobInfo> {
     const limit = Math.min(options.maxBytes ?? this.maxBytes, this.maxBytes);
     if (options.declaredLength !== undefined && options.declaredLength > limit) throw payloadTooLarge(limit);
-    const blobId = crypto.randomUUID();
-    const meter = new Meter(limit);
-    const bytes = metered(source, meter);
-    const createdAt = new Date().toISOString();
-    const infoOf = (): BlobInfo => ({
-      blob_id: blobId,
-      size: meter.size,
-      sha256: meter.digest(),
-      created_at: createdAt,
-    });
     if (this.store.dialect === 'postgres') {
       return this.db.transaction().execute(async (trx) => {
         if (options.redoable) await redoableCommit(trx, 'postgres');
-        await trx
-          .insertInto('blobs')
-          .values({ blob_id: blobId, size: 0, sha256: '', created_at: createdAt })
-          .execute();
-        // Four chunks (1 MiB) a statement: a quarter of the round trips, memory still bounded.
-        let seq = 0;
-        let held: { blob_id: string; seq: number; data: Buffer }[] = [];
-        const flush = async () => {
-          if (held.length) await trx.insertInto('blob_chunks').values(held).execute();
-          held = [];
-        };
-        for await (const chunk of rechunk(bytes, CHUNK_BYTES)) {
-          held.push({ blob_id: blobId, seq: seq++, data: chunk });
-          if (held.length === CHUNKS_PER_QUERY) await flush();
-        }
-        await flush();
-        const info = infoOf();
-        await trx
-          .updateTable('blobs')
-          .set({ size: info.size, sha256: info.sha256 })
-          .where('blob_id', '=', blobId)
-          .execute();
-        return info;
+        return (await this.writeChunks(trx, [async () => source], limit, options.known))[0];
       });
     }
+    const info = await this.writeFile(source, limit);
+    try {
+      await this.db.insertInto('blobs').values(info).execute();
+      return info;
+    } catch (err) {
+      await this.removeContent([info.blob_id]);
+      throw err;
+    }
+  }
+
+  /**
+   * Stores several contents and runs `write` with their metadata in one transaction with their
+   * rows: the caller's rows and the blobs commit together or not at all (imports: a batch's
+   * attachments and assets). `transaction` opens the caller's transaction. PostgreSQL: the
+   * contents are read one after the other into that transaction, several small blobs a statement.
+   * SQLite: the files are written before it, a few at a time (its one connection is not held
+   * meanwhile), and removed when anything fails.
+   */
+  async putWith<Trx extends Executor, T>(
+    sources: (() => Promise<AsyncIterable<Uint8Array>>)[],
+    options: { maxBytes?: number },
+    transaction: (work: (trx: Trx) => Promise<T>) => Promise<T>,
+    write: (trx: Trx, blobs: BlobInfo[]) => Promise<T>,
+  ): Promise<T> {
+    const limit = Math.min(options.maxBytes ?? this.maxBytes, this.maxBytes);
+    if (this.store.dialect === 'postgres') {
+      return transaction(async (trx) => write(trx, await this.writeChunks(trx, sources, limit)));
+    }
+    // Files are written a few at a time: the disk works on one while the next is read and hashed.
+    const infos: BlobInfo[] = [];
+    let next = 0;
+    const lane = async () => {
+      while (next < sources.length) {
+        const i = next++;
+        infos[i] = await this.writeFile(await sources[i](), limit);
+      }
+    };
+    try {
+      const lanes = await Promise.allSettled(Array.from({ length: FILES_AT_ONCE }, lane));
+      const failed = lanes.find((l) => l.status === 'rejected');
+      if (failed) throw failed.reason;
+      return await transaction(async (trx) => {
+        for (let i = 0; i < infos.length; i += 1000)
+          await trx
+            .insertInto('blobs')
+            .values(infos.slice(i, i + 1000))
+            .execute();
+        return write(trx, infos);
+      });
+    } catch (err) {
+      await this.removeContent(infos.filter(Boolean).map((i) => i.blob_id));
+      throw err;
+    }
+  }
+
+  /**
+   * PostgreSQL: blob rows and their chunks in the caller's transaction. The rows go first (the
+   * chunks reference them) and get their size and hash once every content has been read.
+   */
+  private async writeChunks(
+    trx: Executor,
+    sources: (() => Promise<Readable | AsyncIterable<Uint8Array>>)[],
+    limit: number,
+    known?: KnownContent,
+  ): Promise<BlobInfo[]> {
+    const createdAt = new Date().toISOString();
+    const infos: BlobInfo[] = sources.map(() => ({
+      blob_id: crypto.randomUUID(),
+      size: 0,
+      sha256: '',
+      created_at: createdAt,
+    }));
+    // A thousand rows a statement: under PostgreSQL's 65,535 parameters whatever the count.
+    for (let i = 0; i < infos.length; i += 1000)
+      await trx
+        .insertInto('blobs')
+        .values(infos.slice(i, i + 1000))
+        .execute();
+    const chunks = new ChunkWriter(trx);
+    for (const [i, source] of sources.entries()) {
+      const meter = new Meter(limit, known?.sha256);
+      let seq = 0;
+      for await (const data of rechunk(metered(await source(), meter), CHUNK_BYTES))
+        await chunks.add({ blob_id: infos[i].blob_id, seq: seq++, data });
+      infos[i].size = meter.size;
+      infos[i].sha256 = meter.digest();
+    }
+    await chunks.done();
+    for (let i = 0; i < infos.length; i += 1000) {
+      const values = sql.join(
+        infos.slice(i, i + 1000).map((b) => sql`(${b.blob_id}, ${b.size}::bigint, ${b.sha256})`),
+      );
+      await sql`update blobs set size = v.size, sha256 = v.sha256
+        from (values ${values}) as v (blob_id, size, sha256)
+        where blobs.blob_id = v.blob_id`.execute(trx);
+    }
+    return infos;
+  }
+
+  /** SQLite: the content in its file, through a temp file renamed once complete; no row yet. */
+  private async writeFile(source: Readable | AsyncIterable<Uint8Array>, limit: number): Promise<BlobInfo> {
+    const blobId = crypto.randomUUID();
+    const meter = new Meter(limit);
+    const createdAt = new Date().toISOString();
     const tmpDir = path.join(this.root, 'tmp');
     await this.mkdir(tmpDir);
     const tmp = path.join(tmpDir, `${blobId}.part`);
     try {
-      await pipeline(Readable.from(bytes), fs.createWriteStream(tmp, { flags: 'wx' }));
-      const info = infoOf();
+      await pipeline(Readable.from(metered(source, meter)), fs.createWriteStream(tmp, { flags: 'wx' }));
       const final = this.fileOf(blobId);
       await this.mkdir(path.dirname(final));
       await fs.promises.rename(tmp, final);
-      await this.db.insertInto('blobs').values(info).execute();
-      return info;
+      return { blob_id: blobId, size: meter.size, sha256: meter.digest(), created_at: createdAt };
     } catch (err) {
       await fs.promises.rm(tmp, { force: true });
-      await fs.promises.rm(this.fileOf(blobId), { force: true });
       throw err;
     }
   }
@@ -214,7 +333,7 @@ export class BlobStore {
    * into chunk rows and the file stays, for the caller to read and then remove.
    */
   async adopt(file: string, known?: KnownContent): Promise<BlobInfo> {
-    if (this.store.dialect === 'postgres') return this.put(fs.createReadStream(file));
+    if (this.store.dialect === 'postgres') return this.put(fs.createReadStream(file), { known });
     let content = known;
     if (!content) {
       const meter = new Meter(this.maxBytes);

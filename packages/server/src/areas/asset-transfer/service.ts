@@ -11,7 +11,7 @@ import { assetStoreOf, type AssetStore } from '../assets/store.ts';
 import { decodeStart } from '../spaces/paging.ts';
 import type { Selection } from './export-writer.ts';
 import { readCsvFile } from './csv-import.ts';
-import { derivationOf, importCipher, openUpload } from './import-reader.ts';
+import { derivationOf, importCipher, openUpload, type OpenedUpload } from './import-reader.ts';
 import { presentTransfer } from './present.ts';
 import { TransferRepository, type TransferKind } from './repository.ts';
 import type { TransferRow } from './tables.ts';
@@ -169,6 +169,7 @@ export class TransferService {
     content?: KnownContent,
   ) {
     let blobId: string | undefined;
+    let opened: OpenedUpload | undefined;
     try {
       const format = checkImportFormat(form.format);
       const key = checkKey(form.encryption_key);
@@ -179,12 +180,10 @@ export class TransferService {
         sourceIds = (await readCsvFile(file, this.worker.limits.maxEntries)).map((a) => a.asset_id);
       } else {
         const archive = await openUpload(file, this.worker.limits);
-        try {
-          importCipher(key, await derivationOf(archive));
-          sourceIds = archive.manifest.assets.map((a) => a.asset_id);
-        } finally {
-          archive.close();
-        }
+        opened = { archive, derivation: undefined };
+        opened.derivation = await derivationOf(archive);
+        importCipher(key, opened.derivation);
+        sourceIds = archive.manifest.assets.map((a) => a.asset_id);
       }
       // Made in source order: time-ordered, so the imported assets list in that order.
       const idMap: Record<string, string> = Object.fromEntries(sourceIds.map((id) => [id, newAssetId()]));
@@ -200,12 +199,16 @@ export class TransferService {
         progress: toJson({ archive_bytes: blob.size, total_assets: Object.keys(idMap).length }),
       };
       await this.repo.insert(row);
-      this.worker.start(row.id, file);
+      // The worker reads the archive this request opened (a file moved by adopt stays readable).
+      this.worker.start(row.id, file, opened);
+      opened = undefined;
       return presentTransfer(row);
     } catch (err) {
       if (blobId) await this.store.blobs.delete([blobId]).catch(() => undefined);
       await fs.promises.rm(file, { force: true });
       throw err;
+    } finally {
+      opened?.archive.close();
     }
   }
 

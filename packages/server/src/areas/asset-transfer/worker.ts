@@ -7,7 +7,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { ApiError } from '../../platform/errors.ts';
 import { fromJson } from '../../store/db.ts';
 import type { ContainerKind, ContainerRef } from '../containers/access.ts';
-import { archiveLimits, type Archive, type ArchiveLimits } from '../projects/archive-format.ts';
+import { archiveLimits, type ArchiveLimits } from '../projects/archive-format.ts';
 import { assetStoreOf, type AssetStore } from '../assets/store.ts';
 import type { TransferCipher } from '../assets/transfer-hooks.ts';
 import { KeyCipher } from './cipher.ts';
@@ -15,6 +15,7 @@ import { writeExport, type Selection } from './export-writer.ts';
 import { csvSource, readCsvFile } from './csv-import.ts';
 import {
   archiveSource,
+  type OpenedUpload,
   derivationOf,
   importAssets,
   importCipher,
@@ -93,9 +94,12 @@ export class TransferWorker {
     return { lease_owner: this.me, lease_until: new Date(Date.now() + this.leaseMs).toISOString() };
   }
 
-  /** Runs a transfer; `file` is an import's upload, still on local disk (removed when done). */
-  start(id: string, file?: string, force = false): void {
-    this.work.start(id, () => this.run(id, file, force));
+  /**
+   * Runs a transfer; `file` is an import's upload, still on local disk (removed when done), and
+   * `opened` the archive the request already opened and checked (closed when done): not read again.
+   */
+  start(id: string, file?: string, opened?: OpenedUpload): void {
+    this.work.start(id, () => this.run(id, file, false, opened));
   }
 
   /** Takes over every transfer with work left whose lease has expired (every one at start-up on SQLite). */
@@ -134,7 +138,13 @@ export class TransferWorker {
     };
   }
 
-  private async run(id: string, file: string | undefined, force: boolean): Promise<void> {
+  private async run(
+    id: string,
+    file: string | undefined,
+    force: boolean,
+    opened?: OpenedUpload,
+  ): Promise<void> {
+    let handed = opened;
     try {
       if (this.closed) return;
       const job = await this.repo.claim(id, this.me, this.leaseMs, force);
@@ -145,7 +155,10 @@ export class TransferWorker {
           throw new ApiError(500, `The ${job.kind} was interrupted ${MAX_ATTEMPTS} times; it is given up.`);
         }
         if (job.kind === 'export') await this.runExport(job);
-        else await this.runImport(job, file);
+        else {
+          handed = undefined; // runImport closes it
+          await this.runImport(job, file, opened);
+        }
       } catch (err) {
         if (!(err instanceof Interrupted)) return await this.fail(job, err);
         if (this.closed) return await this.repo.release(id, this.me);
@@ -153,6 +166,7 @@ export class TransferWorker {
         if (now?.state === 'cancelled' && now.lease_owner === this.me) await this.cleanUp(now);
       }
     } finally {
+      handed?.archive.close();
       if (file) await fs.promises.rm(file, { force: true });
     }
   }
@@ -186,32 +200,34 @@ export class TransferWorker {
     if (!done) await this.store.blobs.delete([blob.blob_id]);
   }
 
-  private async runImport(job: TransferRow, file: string | undefined): Promise<void> {
+  private async runImport(job: TransferRow, file: string | undefined, opened?: OpenedUpload): Promise<void> {
     const idMap = new Map(
       Object.entries(fromJson<{ id_map: Record<string, string> }>(job.request, { id_map: {} }).id_map),
     );
     const container = containerOfRow(job);
-    let local = file;
     let copy: string | undefined;
-    let archive: Archive | undefined;
+    let archive = opened?.archive;
     try {
       // A resumed run: whatever a stopped run created goes first (nothing, on a first run).
       await removeImported(this.store, container, [...idMap.values()]);
       // The upload itself (gone once adopted), else the kept archive: in place on SQLite, a copy otherwise.
-      if (!local || !fs.existsSync(local)) {
-        local =
-          this.store.blobs.localFile(job.archive_blob_id!) ??
-          (copy = await this.fetchArchive(job.archive_blob_id!));
-      }
+      const local = async () =>
+        file && fs.existsSync(file)
+          ? file
+          : (this.store.blobs.localFile(job.archive_blob_id!) ??
+            (copy = await this.fetchArchive(job.archive_blob_id!)));
       let source: ImportSource;
       let cipher: TransferCipher | undefined;
       if (job.format === 'csv') {
-        source = csvSource(await readCsvFile(local, this.limits.maxEntries));
+        source = csvSource(await readCsvFile(await local(), this.limits.maxEntries));
       } else {
-        archive = await openUpload(local, this.limits);
+        // A resumed run opens the archive again; a new one has it from the request.
+        const path = await local();
+        archive ??= await openUpload(path, this.limits);
+        const derivation = opened ? opened.derivation : await derivationOf(archive);
         const key = job.key_sealed ? this.ctx.secrets.open<string>(job.key_sealed) : undefined;
-        cipher = importCipher(key, await derivationOf(archive));
-        source = archiveSource(archive);
+        cipher = importCipher(key, derivation);
+        source = archiveSource(archive, path);
       }
       const progress = await importAssets(
         this.ctx,
