@@ -102,11 +102,15 @@ export function unzip(zip: Buffer): Promise<Map<string, Buffer>> {
 export interface ZipEntry {
   name: string;
   data: Buffer | string;
+  /** Stored uncompressed (as exports store attachments); deflated otherwise. */
+  stored?: boolean;
 }
 
 export function zipOf(entries: ZipEntry[]): Promise<Buffer> {
   const zip = new yazl.ZipFile();
-  for (const e of entries) zip.addBuffer(Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data), e.name);
+  for (const e of entries) {
+    zip.addBuffer(Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data), e.name, { compress: !e.stored });
+  }
   zip.end();
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
