@@ -87,6 +87,8 @@ describe('configurations', () => {
       fc.asyncProperty(
         fc.dictionary(fc.string({ maxLength: 20 }), fc.jsonValue({ maxDepth: 3 })),
         async (value) => {
+          // Keys that could poison a prototype are refused with a 400 by design (checked below).
+          fc.pre(!/"(__proto__|constructor)"/.test(JSON.stringify(value)));
           const clean = JSON.parse(JSON.stringify(value));
           const res = await put(c, w.admin.token, clean);
           expect(res.status, res.text).toBe(200);
@@ -96,5 +98,13 @@ describe('configurations', () => {
       { numRuns: 30 },
     );
     expect(await countRows(s, 'asset_container_configurations')).toBe(Math.max(rows, 1));
+    const before = (await get(c, w.viewer.token)).body;
+    const poisoned = await s.call('PUT', `/v2/asset_containers/configurations?${c.q}`, {
+      token: w.admin.token,
+      raw: '{"a":{"__proto__":{"polluted":true}}}',
+      contentType: 'application/json',
+    });
+    expect(poisoned.status, poisoned.text).toBe(400);
+    expect((await get(c, w.viewer.token)).body).toEqual(before);
   });
 });
