@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startTestServer } from '../helpers/server.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-life-'));
@@ -95,4 +97,40 @@ describe('process lifecycle', () => {
     expect(code).not.toBe(0);
     expect(err).toContain('PORT must be a non-negative integer');
   }, 120_000);
+});
+
+describe('closing the server', () => {
+  it('closes idle and half-sent connections at once, and lets a request in flight finish', async () => {
+    const s = await startTestServer({ shutdownGraceMs: 60_000 });
+    const { port } = new URL(s.url);
+    const connect = () =>
+      new Promise<net.Socket>((resolve) => {
+        const socket = net.connect(Number(port), '127.0.0.1', () => resolve(socket));
+        socket.on('error', () => {});
+      });
+    // A connection that sent half a request, and one that sent nothing: neither holds the close.
+    const half = await connect();
+    half.write('GET /health HTTP/1.1\r\nHost: x\r\n');
+    const silent = await connect();
+    // A request in flight: its body arrives after the close began, and it is still answered.
+    const inFlight = await connect();
+    const body = JSON.stringify({ username: `late.${crypto.randomBytes(3).toString('hex')}@example.com` });
+    inFlight.write(
+      `POST /admin/v1/users HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${s.adminToken}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
+    );
+    let answer = '';
+    inFlight.on('data', (c: Buffer) => (answer += c.toString()));
+    await new Promise((r) => setTimeout(r, 100));
+    const closing = s.close();
+    await new Promise((r) => setTimeout(r, 300));
+    inFlight.write(body);
+    const started = Date.now();
+    await closing;
+    // Node's header timeout alone would hold the close for a minute or more.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(answer).toMatch(/^HTTP\/1\.1 201/);
+    expect(half.destroyed || half.readableEnded).toBe(true);
+    expect(silent.destroyed || silent.readableEnded).toBe(true);
+  }, 60_000);
 });

@@ -15,6 +15,7 @@ import { registerAdminRoutes } from './platform/auth/admin-routes.ts';
 import { frameworkErrorHandler, installHttpHooks } from './platform/http-hooks.ts';
 import { ApiError } from './platform/errors.ts';
 import { installMetrics } from './platform/metrics.ts';
+import { installShutdown } from './platform/shutdown.ts';
 import { registerDocsAndHealth } from './platform/docs-routes.ts';
 import { registerAreas } from './areas/index.ts';
 import { SecretBox } from './platform/secret-box.ts';
@@ -108,6 +109,7 @@ export async function buildServer(config: ServerConfig): Promise<BuiltServer> {
   const { generatedKey } = await users.ensureAdmin(config.adminUsername, config.adminApiKey);
 
   installHttpHooks(app, ctx);
+  installShutdown(app, config.shutdownGraceMs);
   installMetrics(app);
   registerDocsAndHealth(app, ctx);
   registerIamRoutes(app, ctx);

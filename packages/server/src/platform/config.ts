@@ -16,6 +16,8 @@ export interface ServerConfig {
   tokenSigningKey?: string;
   logLevel: string;
   bodyLimitBytes: number;
+  /** On SIGTERM, how long requests in flight may take before their connections are cut. */
+  shutdownGraceMs: number;
   /** Requests per hour per user and category; 0 disables the category's limit. */
   rateLimits: { query: number; read: number; write: number };
   /** Public base URL used in hrefs; defaults to http://localhost:PORT. */
@@ -44,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     tokenSigningKey: env.TOKEN_SIGNING_KEY || undefined,
     logLevel: env.LOG_LEVEL ?? 'info',
     bodyLimitBytes: int(env.BODY_LIMIT_BYTES, 1024 * 1024, 'BODY_LIMIT_BYTES'),
+    shutdownGraceMs: int(env.SHUTDOWN_GRACE_MS, 30_000, 'SHUTDOWN_GRACE_MS'),
     rateLimits: {
       // 100 times the budgets the seed's 429 examples show (60, 600, 450 per hour).
       query: int(env.RATE_LIMIT_QUERY, 6000, 'RATE_LIMIT_QUERY'),
