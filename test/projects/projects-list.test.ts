@@ -144,6 +144,8 @@ describe('GET /v2/projects', () => {
     expect(second.bookmark).toBeUndefined();
     expect(guids(await list('?limit=2&skip=1'))).toEqual([ids.beta, ids.gamma]);
     expect(guids(await list('?skip=3'))).toEqual([ids.delta]);
+    // A page past the end still says how many match.
+    expect(await list('?skip=10')).toEqual({ total_results: 4, resources: [] });
     const none = await list('?limit=0');
     expect(none).toEqual({ total_results: 4, resources: [] });
   });

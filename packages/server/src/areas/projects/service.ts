@@ -396,11 +396,9 @@ export class ProjectService {
     const limit: number = q.limit ?? 10;
     const afterId = q.bookmark !== undefined ? decodeBookmark(q.bookmark) : undefined;
     const sections = sectionsOf(q.include, LIST_SECTIONS);
-    // Independent queries: on PostgreSQL they run side by side on the pool.
-    const [total, page] = await Promise.all([
-      this.lists.count(filter),
-      limit ? this.lists.page({ filter, afterId, limit: limit + 1, skip: q.skip ?? 0 }) : [],
-    ]);
+    const { rows: page, total } = limit
+      ? await this.lists.page({ filter, afterId, limit: limit + 1, skip: q.skip ?? 0 })
+      : { rows: [], total: await this.lists.count(filter) };
     const more = page.length > limit;
     const rows = more ? page.slice(0, limit) : page;
     const ids = rows.map((r) => r.id);
