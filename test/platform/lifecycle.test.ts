@@ -121,7 +121,9 @@ describe('closing the server', () => {
     );
     let answer = '';
     inFlight.on('data', (c: Buffer) => (answer += c.toString()));
-    await new Promise((r) => setTimeout(r, 100));
+    const answered = new Promise((r) => inFlight.once('close', r));
+    // Close once the server has read the request's headers (the request is then in flight).
+    await new Promise((r) => s.built.app.server.once('request', r));
     const closing = s.close();
     await new Promise((r) => setTimeout(r, 300));
     inFlight.write(body);
@@ -129,6 +131,7 @@ describe('closing the server', () => {
     await closing;
     // Node's header timeout alone would hold the close for a minute or more.
     expect(Date.now() - started).toBeLessThan(10_000);
+    await answered; // every byte the server sent has been read
     expect(answer).toMatch(/^HTTP\/1\.1 201/);
     expect(half.destroyed || half.readableEnded).toBe(true);
     expect(silent.destroyed || silent.readableEnded).toBe(true);

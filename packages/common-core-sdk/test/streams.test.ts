@@ -131,7 +131,9 @@ describe('streamed uploads', () => {
       bytes: SIZE,
       sha256: EXPECTED,
     });
-    expect(growth).toBeLessThan(SIZE / 2); // buffered whole, it would be SIZE or more
+    // Buffered whole, it would be SIZE or more. The receiving server runs in this process too, so
+    // the chunks in flight on both sides count (about half of SIZE seen on a loaded machine).
+    expect(growth).toBeLessThan(SIZE * 0.75);
   });
 
   it('uploadAttachmentContent sends a web ReadableStream', async () => {

@@ -18,11 +18,13 @@ export function installShutdown(app: FastifyInstance, graceMs: number): void {
   // back once the response is written: without one, the connection carries no request.
   const carriesRequest = (socket: Socket) =>
     Boolean((socket as Socket & { _httpMessage?: unknown })._httpMessage);
+  // A response just finished may still sit in the socket's buffer: cut only once it has left.
+  const idle = (socket: Socket) => !carriesRequest(socket) && socket.writableLength === 0;
   app.addHook('preClose', (done) => {
     const started = Date.now();
     const sweep = setInterval(() => {
       const late = Date.now() - started >= graceMs;
-      for (const socket of sockets) if (late || !carriesRequest(socket)) socket.destroy();
+      for (const socket of sockets) if (late || idle(socket)) socket.destroy();
     }, 100);
     sweep.unref();
     app.server.once('close', () => clearInterval(sweep));
