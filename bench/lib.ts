@@ -61,6 +61,8 @@ export const startFastifyFloor = (body: string) =>
 export interface OurServer extends Running {
   adminKey: string;
   token: string;
+  /** CPU (ms) used so far by the PostgreSQL backends serving this server (undefined on SQLite). */
+  databaseCpuMs?: () => Promise<number>;
   /** Where its data lives, to open the same database from the benchmark (direct inserts). */
   env: { DATA_DIR?: string; DATABASE_URL?: string; DATABASE_SCHEMA?: string };
 }
@@ -78,13 +80,17 @@ export async function startOurs(db: 'sqlite' | 'postgres'): Promise<OurServer> {
     RATE_LIMIT_WRITE: '0',
   };
   let cleanup = async () => {};
+  let databaseCpuMs: OurServer['databaseCpuMs'];
   if (db === 'postgres') {
     const schema = 'bench_' + crypto.randomBytes(4).toString('hex');
     const c = new pg.Client({ connectionString: PG_URL });
     await c.connect();
     await c.query(`create schema ${schema}`);
     await c.end();
-    Object.assign(env, { DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema });
+    // Named after the schema, so that its backends can be found (databaseCpuMs).
+    const url = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}application_name=${schema}`;
+    Object.assign(env, { DATABASE_URL: url, DATABASE_SCHEMA: schema });
+    databaseCpuMs = () => backendCpuMs(schema);
     cleanup = async () => {
       const d = new pg.Client({ connectionString: PG_URL });
       await d.connect();
@@ -118,12 +124,40 @@ export async function startOurs(db: 'sqlite' | 'postgres'): Promise<OurServer> {
     ...running,
     adminKey,
     token: access_token,
+    databaseCpuMs,
     env: { DATA_DIR: env.DATA_DIR, DATABASE_URL: env.DATABASE_URL, DATABASE_SCHEMA: env.DATABASE_SCHEMA },
     stop: async () => {
       await running.stop();
       await cleanup();
     },
   };
+}
+
+/**
+ * CPU (ms) used so far by the PostgreSQL backends of one application_name, when PostgreSQL runs
+ * on this machine (NaN otherwise). A backend that ends during a measurement takes its CPU with
+ * it, so this can only under-count.
+ */
+async function backendCpuMs(applicationName: string): Promise<number> {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ pid: number }>(
+      'select pid from pg_stat_activity where application_name = $1',
+      [applicationName],
+    );
+    let total = 0;
+    for (const { pid } of rows) {
+      try {
+        total += cpuMs(pid);
+      } catch {
+        return NaN; // not a process of this machine
+      }
+    }
+    return total;
+  } finally {
+    await c.end();
+  }
 }
 
 export interface LoadResult {
@@ -133,14 +167,23 @@ export interface LoadResult {
   errors: number;
   /** Server CPU per answered request, in microseconds (when the server's pid is given). */
   cpuUsPerRequest?: number;
+  /** The same for its PostgreSQL backends (when `databaseCpuMs` is given). */
+  databaseCpuUsPerRequest?: number;
 }
 
 /** autocannon against one URL; errors counts non-2xx answers and socket errors. */
 export async function load(
   url: string,
-  opts: { connections: number; seconds: number; headers?: Record<string, string>; pid?: number },
+  opts: {
+    connections: number;
+    seconds: number;
+    headers?: Record<string, string>;
+    pid?: number;
+    databaseCpuMs?: () => Promise<number>;
+  },
 ): Promise<LoadResult> {
   const cpuBefore = opts.pid ? cpuMs(opts.pid) : 0;
+  const dbBefore = await opts.databaseCpuMs?.();
   const r = await autocannon({
     url,
     connections: opts.connections,
@@ -148,12 +191,16 @@ export async function load(
     headers: opts.headers,
   });
   const cpu = opts.pid ? cpuMs(opts.pid) - cpuBefore : undefined;
+  const db = dbBefore === undefined ? undefined : (await opts.databaseCpuMs!()) - dbBefore;
+  const perRequest = (ms: number | undefined) =>
+    ms === undefined ? undefined : (ms * 1000) / Math.max(1, r.requests.total);
   return {
     rps: r.requests.average,
     p50: r.latency.p50,
     p99: r.latency.p99,
     errors: r.non2xx + r.errors + r.timeouts,
-    cpuUsPerRequest: cpu === undefined ? undefined : (cpu * 1000) / Math.max(1, r.requests.total),
+    cpuUsPerRequest: perRequest(cpu),
+    databaseCpuUsPerRequest: perRequest(db),
   };
 }
 
@@ -213,9 +260,17 @@ export async function versusBare(
   const sample = await fetch(s.url + path, { headers });
   const body = await sample.text();
   if (sample.status !== 200) throw new Error(`${path}: ${sample.status} ${body}`);
-  const measure = async (server: Running, extra: Record<string, string> = {}) => {
+  const measure = async (
+    server: Running & Pick<OurServer, 'databaseCpuMs'>,
+    extra: Record<string, string> = {},
+  ) => {
     await load(server.url + path, { connections: opts.connections, seconds: 1, headers: extra }); // warm-up
-    return load(server.url + path, { ...opts, headers: extra, pid: server.pid });
+    return load(server.url + path, {
+      ...opts,
+      headers: extra,
+      pid: server.pid,
+      databaseCpuMs: server.databaseCpuMs,
+    });
   };
   const bareServer = await startBare(body);
   const floorServer = await startFastifyFloor(body);

@@ -95,7 +95,13 @@ const prism: BenchModule = async ({ quick, dbs }) => {
             pid: mock.pid,
           });
           await warmUp(s.url + p, headers, quick ? 8 : 15);
-          const ours = await load(s.url + p, { connections: CONNECTIONS, seconds, headers, pid: s.pid });
+          const ours = await load(s.url + p, {
+            connections: CONNECTIONS,
+            seconds,
+            headers,
+            pid: s.pid,
+            databaseCpuMs: s.databaseCpuMs,
+          });
           if (ours.errors) throw new Error(`${p}: ${ours.errors} failed requests`);
           if (theirs.errors) throw new Error(`Prism, ${p}: ${theirs.errors} failed requests`);
           const answered = theirs.rps > 0;
@@ -119,6 +125,16 @@ const prism: BenchModule = async ({ quick, dbs }) => {
               note: 'capacity ratio Prism/ours >= 5',
             },
           );
+          if (answered && Number.isFinite(ours.databaseCpuUsPerRequest))
+            rows.push({
+              name: `${name}: ours plus its PostgreSQL backends, CPU per request vs Prism mock`,
+              db,
+              figure: Math.round(ours.cpuUsPerRequest! + ours.databaseCpuUsPerRequest!),
+              unit: 'µs',
+              baseline: `${Math.round(theirs.cpuUsPerRequest!)} (Prism 5.14 mock)`,
+              ratio: theirs.cpuUsPerRequest! / (ours.cpuUsPerRequest! + ours.databaseCpuUsPerRequest!),
+              note: 'PostgreSQL shares these cores; Prism keeps nothing',
+            });
         }
       } finally {
         await s.stop();

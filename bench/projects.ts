@@ -71,6 +71,19 @@ async function againstBare(s: OurServer, db: BenchDb, name: string, path: string
       ratio: bare.cpuUsPerRequest! / ours.cpuUsPerRequest!,
       note: 'capacity ratio bare/ours >= 0.5; least disturbed by a noisy machine',
     },
+    ...(Number.isFinite(ours.databaseCpuUsPerRequest)
+      ? [
+          {
+            name: `${name}: PostgreSQL backend CPU per request`,
+            db,
+            figure: Math.round(ours.databaseCpuUsPerRequest!),
+            unit: 'µs',
+            baseline: `${Math.round(bare.cpuUsPerRequest!)} (bare node:http)`,
+            ratio: bare.cpuUsPerRequest! / (ours.cpuUsPerRequest! + ours.databaseCpuUsPerRequest!),
+            note: 'ratio: bare / (ours + its PostgreSQL), which share these cores',
+          },
+        ]
+      : []),
     {
       name: `${name}: p99 latency at ${CONNECTIONS} connections`,
       db,
