@@ -1,5 +1,8 @@
+import { sql, type Transaction } from 'kysely';
 import type { AppContext } from '../../platform/context.ts';
 import type { Asset, AssetKey } from '../assets/model.ts';
+import type { AssetExecutor } from '../assets/repository.ts';
+import type { AssetTables } from '../assets/tables.ts';
 import { assetStoreOf } from '../assets/store.ts';
 import type { ContainerRef } from '../containers/access.ts';
 
@@ -9,18 +12,22 @@ export async function allAssetsOfType(
   container: ContainerRef,
   type: string,
   name?: string,
+  trx?: AssetExecutor,
 ): Promise<Asset[]> {
   const { assets } = assetStoreOf(ctx);
   const out: Asset[] = [];
   let after: AssetKey | undefined;
   do {
-    const page = await assets.listAssets({
-      container,
-      type,
-      filters: name === undefined ? {} : { name },
-      limit: 1000,
-      after,
-    });
+    const page = await assets.listAssets(
+      {
+        container,
+        type,
+        filters: name === undefined ? {} : { name },
+        limit: 1000,
+        after,
+      },
+      trx,
+    );
     out.push(...page.assets);
     after = page.next;
   } while (after);
@@ -33,7 +40,28 @@ export async function customAsset(
   container: ContainerRef,
   type: string,
   id: string,
+  trx?: AssetExecutor,
 ): Promise<Asset | undefined> {
-  const asset = await assetStoreOf(ctx).assets.getAsset(container, id);
+  const asset = await assetStoreOf(ctx).assets.getAsset(container, id, trx);
   return asset?.asset_type === type ? asset : undefined;
+}
+
+/**
+ * Runs `work` in one transaction holding the container's lock on its runtime definitions
+ * (environments, hardware and software specifications, package extensions): a check that one is
+ * still used, or that one it references exists, and the write that relies on it cannot interleave
+ * with another such write, on any instance. SQLite runs one write transaction at a time already.
+ */
+export function inRuntimeLock<T>(
+  ctx: Pick<AppContext, 'store' | 'config'>,
+  container: ContainerRef,
+  work: (trx: Transaction<AssetTables>) => Promise<T>,
+): Promise<T> {
+  return assetStoreOf(ctx).assets.transaction(async (trx) => {
+    if (ctx.store.dialect === 'postgres') {
+      const key = `runtime definitions of ${container.kind} ${container.id}`;
+      await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
+    }
+    return work(trx);
+  });
 }

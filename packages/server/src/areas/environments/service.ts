@@ -1,6 +1,7 @@
 import type { Principal } from '../../platform/auth/principal.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { badRequest } from '../../platform/errors.ts';
+import type { AssetExecutor } from '../assets/repository.ts';
 import { assetStoreOf } from '../assets/store.ts';
 import { requireContainerRole, type ContainerRef } from '../containers/access.ts';
 import { findHardwareSpecification, type HardwareSpecification } from '../hardware-specifications/catalog.ts';
@@ -19,7 +20,7 @@ import {
   type Environment,
   type EnvironmentDetails,
 } from './catalog.ts';
-import { allAssetsOfType, customAsset } from './custom-assets.ts';
+import { allAssetsOfType, customAsset, inRuntimeLock } from './custom-assets.ts';
 import { builtinReadOnly, runtimeNotFound } from './errors.ts';
 import { applyPointerMap, checkName } from './pointer-patch.ts';
 import { runtimeMetadata } from './runtime-record.ts';
@@ -199,7 +200,12 @@ export class EnvironmentService {
   }
 
   /** Checks an environment's shape and that its specifications exist where it lives. */
-  private async check(scope: ContainerRef, d: EnvironmentDetails, prefix: string): Promise<void> {
+  private async check(
+    scope: ContainerRef,
+    d: EnvironmentDetails,
+    prefix: string,
+    trx: AssetExecutor,
+  ): Promise<void> {
     checkAgainstSchema(this.ctx, 'EnvironmentDetails', d, prefix || 'body');
     checkName(d.display_name, `${prefix}/display_name`.replace(/^\//, ''));
     const type = d.sub_type;
@@ -229,7 +235,7 @@ export class EnvironmentService {
           target: { type: 'field', name: field(key) },
         });
       }
-      if (!(await find(this.ctx, scope, ref.guid))) {
+      if (!(await find(this.ctx, scope, ref.guid, trx))) {
         throw badRequest(
           `The ${key.replace('_', ' ')} ${ref.guid.slice(0, 100)} does not exist in this ${scope.kind}.`,
           {
@@ -246,14 +252,20 @@ export class EnvironmentService {
     checkName(body.name, 'name');
     const { type, name, description, ...rest } = body;
     const details: EnvironmentDetails = { ...rest, sub_type: type };
-    await this.check(scope, details, '');
-    const asset = await assetStoreOf(this.ctx).assets.createAsset({
-      container: scope,
-      asset_type: ENVIRONMENT_TYPE,
-      name: name.trim(),
-      description: description ?? '',
-      creator_id: principal.iamId,
-      entity: { [ENVIRONMENT_TYPE]: details },
+    // The specifications are checked and referenced in one locked transaction (inRuntimeLock).
+    const asset = await inRuntimeLock(this.ctx, scope, async (trx) => {
+      await this.check(scope, details, '', trx);
+      return assetStoreOf(this.ctx).assets.createAsset(
+        {
+          container: scope,
+          asset_type: ENVIRONMENT_TYPE,
+          name: name.trim(),
+          description: description ?? '',
+          creator_id: principal.iamId,
+          entity: { [ENVIRONMENT_TYPE]: details },
+        },
+        trx,
+      );
     });
     return this.present(await this.resolve(environmentOfAsset(asset)));
   }
@@ -267,22 +279,28 @@ export class EnvironmentService {
   }
 
   async update(principal: Principal, scope: ContainerRef, id: string, changes: Record<string, unknown>) {
-    const asset = await this.forChange(principal, scope, id);
-    const next = applyPointerMap(
-      { metadata: { name: asset.name, description: asset.description }, entity: asset.entity },
-      changes,
-      (p) =>
-        p === '/metadata/name' ||
-        p === '/metadata/description' ||
-        PATCHABLE.some((f) => p === `${E}/${f}` || p.startsWith(`${E}/${f}/`)),
-    );
-    const details = next.entity[ENVIRONMENT_TYPE] as EnvironmentDetails;
-    await this.check(scope, details, E);
-    const updated = await assetStoreOf(this.ctx).assets.updateAsset(scope, id, {
-      updater_id: principal.iamId,
-      name: next.metadata.name,
-      description: next.metadata.description,
-      entity: next.entity,
+    await this.forChange(principal, scope, id);
+    // Applied to the state read inside the transaction, so a concurrent change is not undone.
+    const updated = await inRuntimeLock(this.ctx, scope, async (trx) => {
+      const { assets } = assetStoreOf(this.ctx);
+      const asset = await customAsset(this.ctx, scope, ENVIRONMENT_TYPE, id, trx);
+      if (!asset) return undefined;
+      const next = applyPointerMap(
+        { metadata: { name: asset.name, description: asset.description }, entity: asset.entity },
+        changes,
+        (p) =>
+          p === '/metadata/name' ||
+          p === '/metadata/description' ||
+          PATCHABLE.some((f) => p === `${E}/${f}` || p.startsWith(`${E}/${f}/`)),
+      );
+      await this.check(scope, next.entity[ENVIRONMENT_TYPE] as EnvironmentDetails, E, trx);
+      const changed = {
+        updater_id: principal.iamId,
+        name: next.metadata.name,
+        description: next.metadata.description,
+        entity: next.entity,
+      };
+      return assets.updateAsset(scope, id, changed, trx);
     });
     if (!updated) throw runtimeNotFound(WHAT, id);
     return this.present(await this.resolve(environmentOfAsset(updated)));

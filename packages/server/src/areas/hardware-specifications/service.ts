@@ -4,7 +4,7 @@ import { badRequest, conflict } from '../../platform/errors.ts';
 import { assetStoreOf } from '../assets/store.ts';
 import { requireContainerRole, type ContainerRef } from '../containers/access.ts';
 import { ENVIRONMENT_TYPE, environmentOfAsset } from '../environments/catalog.ts';
-import { allAssetsOfType, customAsset } from '../environments/custom-assets.ts';
+import { allAssetsOfType, customAsset, inRuntimeLock } from '../environments/custom-assets.ts';
 import { builtinReadOnly, runtimeNotFound, stillInUse } from '../environments/errors.ts';
 import { applyPointerMap, checkName } from '../environments/pointer-patch.ts';
 import { runtimeMetadata } from '../environments/runtime-record.ts';
@@ -147,11 +147,14 @@ export class HardwareSpecificationService {
 
   async delete(principal: Principal, scope: ContainerRef, id: string) {
     await this.forChange(principal, scope, id);
-    const user = (await allAssetsOfType(this.ctx, scope, ENVIRONMENT_TYPE))
-      .map(environmentOfAsset)
-      .find((e) => e.hardware_specification?.guid === id);
-    if (user) throw stillInUse(WHAT, id, `environment ${user.id} (${user.name})`);
-    const { deleted } = await this.assets().deleteAsset(scope, id);
+    const { deleted, removeContent } = await inRuntimeLock(this.ctx, scope, async (trx) => {
+      const user = (await allAssetsOfType(this.ctx, scope, ENVIRONMENT_TYPE, undefined, trx))
+        .map(environmentOfAsset)
+        .find((e) => e.hardware_specification?.guid === id);
+      if (user) throw stillInUse(WHAT, id, `environment ${user.id} (${user.name})`);
+      return this.assets().deleteAsset(scope, id, trx);
+    });
     if (!deleted) throw runtimeNotFound(WHAT, id);
+    await removeContent();
   }
 }

@@ -4,7 +4,7 @@ import { badRequest, conflict } from '../../platform/errors.ts';
 import { newAssetId } from '../assets/model.ts';
 import { assetStoreOf } from '../assets/store.ts';
 import { requireContainerRole, type ContainerRef } from '../containers/access.ts';
-import { allAssetsOfType, customAsset } from '../environments/custom-assets.ts';
+import { allAssetsOfType, customAsset, inRuntimeLock } from '../environments/custom-assets.ts';
 import { runtimeNotFound, stillInUse } from '../environments/errors.ts';
 import { applyPointerMap, checkName } from '../environments/pointer-patch.ts';
 import { SOFTWARE_TYPE, softwareOfAsset } from '../software-specifications/catalog.ts';
@@ -189,11 +189,14 @@ export class PackageExtensionService {
 
   async delete(principal: Principal, scope: ContainerRef, id: string) {
     await this.find(principal, scope, id, 'editor');
-    const user = (await allAssetsOfType(this.ctx, scope, SOFTWARE_TYPE))
-      .map(softwareOfAsset)
-      .find((s) => s.package_extensions.some((ref) => ref.guid === id));
-    if (user) throw stillInUse(WHAT, id, `software specification ${user.id} (${user.name})`);
-    const { deleted } = await this.store().assets.deleteAsset(scope, id);
+    const { deleted, removeContent } = await inRuntimeLock(this.ctx, scope, async (trx) => {
+      const user = (await allAssetsOfType(this.ctx, scope, SOFTWARE_TYPE, undefined, trx))
+        .map(softwareOfAsset)
+        .find((s) => s.package_extensions.some((ref) => ref.guid === id));
+      if (user) throw stillInUse(WHAT, id, `software specification ${user.id} (${user.name})`);
+      return this.store().assets.deleteAsset(scope, id, trx);
+    });
     if (!deleted) throw runtimeNotFound(WHAT, id);
+    await removeContent();
   }
 }

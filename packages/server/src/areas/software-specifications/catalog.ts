@@ -1,5 +1,6 @@
 import type { AppContext } from '../../platform/context.ts';
 import type { Asset } from '../assets/model.ts';
+import type { AssetExecutor } from '../assets/repository.ts';
 import { assetStoreOf } from '../assets/store.ts';
 import type { ContainerRef } from '../containers/access.ts';
 import { builtinId } from '../environments/builtin-id.ts';
@@ -62,18 +63,22 @@ export async function findSoftwareSpecification(
   ctx: Pick<AppContext, 'store' | 'config'>,
   container: ContainerRef | undefined,
   idOrName: string,
+  trx?: AssetExecutor,
 ): Promise<SoftwareSpecification | undefined> {
   const builtin = BUILTINS.find((s) => s.id === idOrName || s.name === idOrName);
   if (builtin || !container) return builtin;
   const { assets } = assetStoreOf(ctx);
-  const byId = await assets.getAsset(container, idOrName);
+  const byId = await assets.getAsset(container, idOrName, trx);
   if (byId) return byId.asset_type === SOFTWARE_TYPE ? softwareOfAsset(byId) : undefined;
-  const byName = await assets.listAssets({
-    container,
-    type: SOFTWARE_TYPE,
-    filters: { name: idOrName },
-    limit: 1,
-  });
+  const byName = await assets.listAssets(
+    {
+      container,
+      type: SOFTWARE_TYPE,
+      filters: { name: idOrName },
+      limit: 1,
+    },
+    trx,
+  );
   const found = byName.assets[0];
   return found && softwareOfAsset(found);
 }

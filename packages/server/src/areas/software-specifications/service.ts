@@ -1,10 +1,12 @@
 import type { Principal } from '../../platform/auth/principal.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { badRequest, conflict } from '../../platform/errors.ts';
+import type { Asset } from '../assets/model.ts';
+import type { AssetExecutor } from '../assets/repository.ts';
 import { assetStoreOf } from '../assets/store.ts';
 import { requireContainerRole, type ContainerRef } from '../containers/access.ts';
 import { ENVIRONMENT_TYPE, environmentOfAsset } from '../environments/catalog.ts';
-import { allAssetsOfType, customAsset } from '../environments/custom-assets.ts';
+import { allAssetsOfType, customAsset, inRuntimeLock } from '../environments/custom-assets.ts';
 import { builtinReadOnly, runtimeNotFound, stillInUse } from '../environments/errors.ts';
 import { applyPointerMap, checkName } from '../environments/pointer-patch.ts';
 import { runtimeMetadata } from '../environments/runtime-record.ts';
@@ -113,6 +115,7 @@ export class SoftwareSpecificationService {
     scope: ContainerRef,
     refs: unknown,
     field: string,
+    trx: AssetExecutor,
   ): Promise<{ guid: string }[]> {
     if (!Array.isArray(refs)) {
       throw badRequest(`The field ${field} must be a list of {guid} references.`, {
@@ -129,7 +132,7 @@ export class SoftwareSpecificationService {
           target: { type: 'field', name: field },
         });
       }
-      const asset = await customAsset(this.ctx, scope, PACKAGE_TYPE, guid);
+      const asset = await customAsset(this.ctx, scope, PACKAGE_TYPE, guid, trx);
       if (!asset) {
         throw badRequest(`Package extension ${guid.slice(0, 100)} does not exist in this ${scope.kind}.`, {
           code: 'invalid_reference',
@@ -177,23 +180,30 @@ export class SoftwareSpecificationService {
         { code: 'invalid_reference', target: { type: 'field', name: 'base_software_specification' } },
       );
     }
-    const details: SoftwareDetails = {
-      type: 'derived',
-      display_name: name,
-      base_software_specification: { guid: base.id },
-      package_extensions: await this.checkPackages(
-        scope,
-        body.package_extensions ?? [],
-        'package_extensions',
-      ),
-    };
-    const asset = await this.assets().createAsset({
-      container: scope,
-      asset_type: SOFTWARE_TYPE,
-      name,
-      description: body.description ?? '',
-      creator_id: principal.iamId,
-      entity: { [SOFTWARE_TYPE]: details },
+    // The package extensions are checked and referenced in one locked transaction (inRuntimeLock).
+    const asset = await inRuntimeLock(this.ctx, scope, async (trx) => {
+      const details: SoftwareDetails = {
+        type: 'derived',
+        display_name: name,
+        base_software_specification: { guid: base.id },
+        package_extensions: await this.checkPackages(
+          scope,
+          body.package_extensions ?? [],
+          'package_extensions',
+          trx,
+        ),
+      };
+      return this.assets().createAsset(
+        {
+          container: scope,
+          asset_type: SOFTWARE_TYPE,
+          name,
+          description: body.description ?? '',
+          creator_id: principal.iamId,
+          entity: { [SOFTWARE_TYPE]: details },
+        },
+        trx,
+      );
     });
     return this.present(softwareOfAsset(asset));
   }
@@ -214,16 +224,15 @@ export class SoftwareSpecificationService {
     principal: Principal,
     scope: ContainerRef,
     id: string,
-    change: (current: SoftwareSpecification) => {
-      name?: string;
-      description?: string;
-      details: SoftwareDetails;
-    },
+    change: (
+      current: Asset,
+      trx: AssetExecutor,
+    ) => Promise<{ name?: string; description?: string; details: SoftwareDetails }>,
   ) {
-    const asset = await this.assets().transaction(async (trx) => {
+    const asset = await inRuntimeLock(this.ctx, scope, async (trx) => {
       const current = await this.assets().getAsset(scope, id, trx);
       if (!current) return undefined;
-      const next = change(softwareOfAsset(current));
+      const next = await change(current, trx);
       return this.assets().updateAsset(
         scope,
         id,
@@ -241,62 +250,66 @@ export class SoftwareSpecificationService {
   }
 
   async update(principal: Principal, scope: ContainerRef, id: string, changes: Record<string, unknown>) {
-    const asset = await this.forChange(principal, scope, id);
-    const current = softwareOfAsset(asset);
-    const next = applyPointerMap(
-      { metadata: { name: asset.name, description: asset.description }, entity: asset.entity },
-      changes,
-      (p) =>
-        p === '/metadata/name' ||
-        p === '/metadata/description' ||
-        p === `/entity/${SOFTWARE_TYPE}/display_name` ||
-        p === PKG_POINTER,
-    );
-    if (next.metadata.name !== asset.name) this.refuseGlobalName(next.metadata.name);
-    const d = next.entity[SOFTWARE_TYPE] as Partial<SoftwareDetails>;
-    checkName(d.display_name ?? current.display_name, `/entity/${SOFTWARE_TYPE}/display_name`);
-    const details: SoftwareDetails = {
-      type: 'derived',
-      display_name: (d.display_name ?? current.display_name).trim(),
-      ...(current.base_software_specification
-        ? { base_software_specification: current.base_software_specification }
-        : {}),
-      package_extensions:
-        PKG_POINTER in changes
-          ? await this.checkPackages(scope, d.package_extensions, PKG_POINTER)
-          : current.package_extensions,
-    };
-    return this.save(principal, scope, id, () => ({
-      name: next.metadata.name,
-      description: next.metadata.description,
-      details,
-    }));
+    await this.forChange(principal, scope, id);
+    // Applied to the state read inside the transaction, so a concurrent change is not undone.
+    return this.save(principal, scope, id, async (asset, trx) => {
+      const current = softwareOfAsset(asset);
+      const next = applyPointerMap(
+        { metadata: { name: asset.name, description: asset.description }, entity: asset.entity },
+        changes,
+        (p) =>
+          p === '/metadata/name' ||
+          p === '/metadata/description' ||
+          p === `/entity/${SOFTWARE_TYPE}/display_name` ||
+          p === PKG_POINTER,
+      );
+      if (next.metadata.name !== asset.name) this.refuseGlobalName(next.metadata.name);
+      const d = next.entity[SOFTWARE_TYPE] as Partial<SoftwareDetails>;
+      checkName(d.display_name ?? current.display_name, `/entity/${SOFTWARE_TYPE}/display_name`);
+      return {
+        name: next.metadata.name,
+        description: next.metadata.description,
+        details: {
+          type: 'derived',
+          display_name: (d.display_name ?? current.display_name).trim(),
+          ...(current.base_software_specification
+            ? { base_software_specification: current.base_software_specification }
+            : {}),
+          package_extensions:
+            PKG_POINTER in changes
+              ? await this.checkPackages(scope, d.package_extensions, PKG_POINTER, trx)
+              : current.package_extensions,
+        },
+      };
+    });
   }
 
   async delete(principal: Principal, scope: ContainerRef, id: string) {
     await this.forChange(principal, scope, id);
-    const user = (await allAssetsOfType(this.ctx, scope, ENVIRONMENT_TYPE))
-      .map(environmentOfAsset)
-      .find((e) => e.software_specification?.guid === id);
-    if (user) throw stillInUse(WHAT, id, `environment ${user.id} (${user.name})`);
-    const { deleted } = await this.assets().deleteAsset(scope, id);
+    const { deleted, removeContent } = await inRuntimeLock(this.ctx, scope, async (trx) => {
+      const user = (await allAssetsOfType(this.ctx, scope, ENVIRONMENT_TYPE, undefined, trx))
+        .map(environmentOfAsset)
+        .find((e) => e.software_specification?.guid === id);
+      if (user) throw stillInUse(WHAT, id, `environment ${user.id} (${user.name})`);
+      return this.assets().deleteAsset(scope, id, trx);
+    });
     if (!deleted) throw runtimeNotFound(WHAT, id);
+    await removeContent();
   }
 
   /** Appends a checked package extension of the same scope (409 when already there). */
   async addPackage(principal: Principal, scope: ContainerRef, id: string, packageId: string) {
     await this.forChange(principal, scope, id);
-    const pkg = await customAsset(this.ctx, scope, PACKAGE_TYPE, packageId);
-    if (!pkg) throw runtimeNotFound('Package extension', packageId);
-    if (!packageOfAsset(pkg).upload_complete) {
-      throw badRequest(
-        `Package extension ${packageId} is not usable yet: upload its file and call upload_complete.`,
-        {
-          code: 'upload_incomplete',
-        },
-      );
-    }
-    return this.save(principal, scope, id, (current) => {
+    return this.save(principal, scope, id, async (asset, trx) => {
+      const current = softwareOfAsset(asset);
+      const pkg = await customAsset(this.ctx, scope, PACKAGE_TYPE, packageId, trx);
+      if (!pkg) throw runtimeNotFound('Package extension', packageId);
+      if (!packageOfAsset(pkg).upload_complete) {
+        throw badRequest(
+          `Package extension ${packageId} is not usable yet: upload its file and call upload_complete.`,
+          { code: 'upload_incomplete' },
+        );
+      }
       if (current.package_extensions.some((r) => r.guid === packageId)) {
         throw conflict(`Software specification ${id} already references package extension ${packageId}.`, {
           code: 'conflict',
@@ -313,7 +326,8 @@ export class SoftwareSpecificationService {
 
   async removePackage(principal: Principal, scope: ContainerRef, id: string, packageId: string) {
     await this.forChange(principal, scope, id);
-    await this.save(principal, scope, id, (current) => {
+    await this.save(principal, scope, id, async (asset) => {
+      const current = softwareOfAsset(asset);
       if (!current.package_extensions.some((r) => r.guid === packageId)) {
         throw runtimeNotFound(`Package extension ${packageId.slice(0, 100)} of software specification`, id);
       }
