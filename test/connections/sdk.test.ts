@@ -53,6 +53,11 @@ describe('connections through the SDK', () => {
       entityProperties: JSON.stringify({ host: PG.host }),
     });
     expect(list.result.resources.map((r) => r.entity.name)).toContain('sdk pg');
+    // The seed's creator filter, by its own name.
+    const mine = await viewer.listConnections({ projectId, metadataCreatorId: w.editor.iam_id });
+    expect(mine.result.resources.map((r) => r.entity.name)).toContain('sdk pg');
+    const theirs = await viewer.listConnections({ projectId, metadataCreatorId: w.viewer.iam_id });
+    expect(theirs.result.resources.map((r) => r.entity.name)).not.toContain('sdk pg');
     const all = await new CommonCoreV2.ConnectionsPager(viewer, { projectId, limit: 1 }).getAll();
     expect(all.length).toBeGreaterThanOrEqual(1);
 

@@ -228,7 +228,19 @@ const discovery = {
 };
 
 export const operations = {
-  'GET /v2/connections': { responses: { 200: ref('ConnectionList') } },
+  'GET /v2/connections': {
+    responses: { 200: ref('ConnectionList') },
+    // The seed's filter list names metadata.creator_id; the reference (and cpdctl) metadata.creator.
+    extraParameters: [
+      { in: 'query', name: 'metadata.creator_id', type: 'string', required: false, source: 'seed' },
+    ],
+    parameters: {
+      'metadata.creator_id': {
+        description:
+          "Only connections created by this user (IAM id), as the seed's filter list writes it; the same filter as metadata.creator, and both may be given.",
+      },
+    },
+  },
   'POST /v2/connections': {
     requestBody: { schema: ref('ConnectionCreate') },
     responses: { 201: ref('Connection') },

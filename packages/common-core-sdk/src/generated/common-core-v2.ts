@@ -73,6 +73,7 @@ class CommonCoreV2 extends BaseService {
    * @param {boolean} [params.includeProperties] - Wire name guessed: no source names this parameter.
    * @param {string} [params.persona] - Wire name guessed: no source names this parameter.
    * @param {number} [params.offset]
+   * @param {string} [params.metadataCreatorId] - Only connections created by this user (IAM id), as the seed's filter list writes it; the same filter as metadata.creator, and both may be given.
    * @param {Record<string, string>} [params.headers] - Custom request headers.
    * @param {CallOptions} [callOptions] - `headers`, `signal`, `timeout` for this call.
    * @returns {Promise<CommonCoreV2.Response<CommonCoreV2.ConnectionList>>}
@@ -106,6 +107,7 @@ class CommonCoreV2 extends BaseService {
         'includeProperties',
         'persona',
         'offset',
+        'metadataCreatorId',
         'headers',
         'signal',
         'timeout',
@@ -136,6 +138,7 @@ class CommonCoreV2 extends BaseService {
           include_properties: _params.includeProperties,
           persona: _params.persona,
           offset: _params.offset,
+          'metadata.creator_id': _params.metadataCreatorId,
         },
         headers: {
           inject_token: _params.injectToken,
@@ -7620,6 +7623,12 @@ namespace CommonCoreV2 {
      * (query parameter `offset`)
      */
     offset?: number;
+    /**
+     * Only connections created by this user (IAM id), as the seed's filter list writes it; the same filter as metadata.creator, and both may be given.
+     *
+     * (query parameter `metadata.creator_id`)
+     */
+    metadataCreatorId?: string;
   }
 
   /**
