@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { startTestServer, type CallResult, type TestServer } from '../helpers/server.ts';
 import {
   createJob,
   createScript,
@@ -138,6 +138,32 @@ describe('runs: errors, roles, deletion, retention', () => {
       token: w.viewer.token,
     });
     expect(none.body).toMatchObject({ total_rows: 0, results: [], next: null });
+  });
+
+  it('pages through runs newest first with next tokens, each run once', async () => {
+    const script = await createScript(s, w.editor.token, w.containers.project, 'print("paged")');
+    const job = await createJob(s, w.editor.token, w.containers.project, { asset_ref: script });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const id = await startRun(s, w.editor.token, w.containers.project, job.asset_id, { name: `page ${i}` });
+      await waitForRun(s, w.viewer.token, w.containers.project, job.asset_id, id, ended);
+      ids.push(id);
+    }
+    const seen: string[] = [];
+    let next: string | null = null;
+    do {
+      const res: CallResult = await s.call(
+        'GET',
+        `/v2/jobs/${job.asset_id}/runs?${q}&limit=2${next ? `&next=${encodeURIComponent(next)}` : ''}`,
+        { token: w.viewer.token },
+      );
+      expect(res.status, res.text).toBe(200);
+      expect(res.body.total_rows).toBe(5);
+      expect(res.body.results.length).toBeLessThanOrEqual(2);
+      seen.push(...res.body.results.map((r: any) => r.asset_id));
+      next = res.body.next;
+    } while (next);
+    expect(seen).toEqual([...ids].reverse());
   });
 
   it('never answers a 5xx to random run bodies (property-based), and queues only valid ones', async () => {

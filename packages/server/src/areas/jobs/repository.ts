@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
 import { fromJson, toJson, type Store } from '../../store/db.ts';
 import type { AssetTables } from '../assets/tables.ts';
 import type { ContainerRef } from '../containers/access.ts';
@@ -18,6 +18,44 @@ export const FINAL_STATES = [
   'CompletedWithErrors',
   'CompletedWithWarnings',
 ];
+
+/**
+ * One page of `base()` in (created_at, id) order, oldest or newest first, after the key of the
+ * previous page's last row; with the total of `base()` and the key of this page's last row when
+ * more follow.
+ */
+async function keysetPage<Row extends { created_at: string }>(
+  base: () => SelectQueryBuilder<any, any, object>,
+  id: string,
+  order: 'asc' | 'desc',
+  limit: number,
+  after?: Key,
+): Promise<{ rows: Row[]; total: number; next?: Key }> {
+  const beyond = order === 'asc' ? '>' : '<';
+  let rowsQ = base().selectAll();
+  if (after) {
+    rowsQ = rowsQ.where((eb) =>
+      eb.or([
+        eb('created_at', beyond, after[0]),
+        eb.and([eb('created_at', '=', after[0]), eb(id, beyond, after[1])]),
+      ]),
+    );
+  }
+  const [rows, count] = await Promise.all([
+    rowsQ
+      .orderBy('created_at', order)
+      .orderBy(id, order)
+      .limit(limit + 1)
+      .execute() as Promise<Row[]>,
+    base()
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+  ]);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1] as (Row & Record<string, string>) | undefined;
+  const next: Key | undefined = rows.length > limit && last ? [last.created_at, last[id]] : undefined;
+  return { rows: page, total: Number(count.n), ...(next ? { next } : {}) };
+}
 
 /** What a run keeps of its job when it is made, so later job changes do not touch it. */
 export interface RunDetails {
@@ -125,29 +163,7 @@ export class JobRepository {
       if (filters.job_id !== undefined) q = q.where('job_id', '=', filters.job_id);
       return q;
     };
-    let rowsQ = base().selectAll();
-    if (after) {
-      rowsQ = rowsQ.where((eb) =>
-        eb.or([
-          eb('created_at', '>', after[0]),
-          eb.and([eb('created_at', '=', after[0]), eb('job_id', '>', after[1])]),
-        ]),
-      );
-    }
-    const [rows, count] = await Promise.all([
-      rowsQ
-        .orderBy('created_at')
-        .orderBy('job_id')
-        .limit(limit + 1)
-        .execute(),
-      base()
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow(),
-    ]);
-    const more = rows.length > limit;
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return { rows: page, total: Number(count.n), ...(more ? { next: [last.created_at, last.job_id] } : {}) };
+    return keysetPage<JobDefinitionRow>(base, 'job_id', 'asc', limit, after);
   }
 
   /** Jobs whose next slot is due. */
@@ -250,34 +266,9 @@ export class JobRepository {
       if (states?.length) q = q.where('state', 'in', states);
       return q;
     };
-    let rowsQ = base().selectAll();
     // newest first, like the seed's example
-    if (after) {
-      rowsQ = rowsQ.where((eb) =>
-        eb.or([
-          eb('created_at', '<', after[0]),
-          eb.and([eb('created_at', '=', after[0]), eb('run_id', '<', after[1])]),
-        ]),
-      );
-    }
-    const [rows, count] = await Promise.all([
-      rowsQ
-        .orderBy('created_at', 'desc')
-        .orderBy('run_id', 'desc')
-        .limit(limit + 1)
-        .execute(),
-      base()
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow(),
-    ]);
-    const more = rows.length > limit;
-    const page = rows.slice(0, limit).map(toRun);
-    const last = page[page.length - 1];
-    return {
-      runs: page,
-      total: Number(count.n),
-      ...(more ? { next: [last.created_at, last.run_id] as Key } : {}),
-    };
+    const { rows, total, next } = await keysetPage<JobRunRow>(base, 'run_id', 'desc', limit, after);
+    return { runs: rows.map(toRun), total, ...(next ? { next } : {}) };
   }
 
   async countActiveRuns(jobId: string): Promise<number> {
