@@ -64,4 +64,5 @@ export {
   type ListCall,
   type PaginationScheme,
 } from './pagination/schemes.ts';
+export { bodyIfAny, checkParams, pageFetcher } from './generated-support.ts';
 export { WaiterFailedError, WaiterTimeoutError, waitUntil, type WaitOptions } from './waiter.ts';

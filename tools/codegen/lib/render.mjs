@@ -46,13 +46,15 @@ export async function renderService(contract, service, targetFile) {
     (o) => o.d.body.mode === 'binary' || o.d.params.some((p) => p.type === 'UploadBody'),
   );
 
+  const usesBodyIfAny = ops.some((o) => o.d.body.mode === 'flatten' && !o.d.body.required);
   const imports = [
     'BaseService',
     'Pager',
+    ...(usesBodyIfAny ? ['bodyIfAny'] : []),
+    'checkParams',
     'getAuthenticatorFromEnvironment',
+    ...(pagers.length ? ['pageFetcher'] : []),
     ...[...schemeImports].sort(),
-    'type PageFetcher',
-    'type PaginationScheme',
     'type SdkResponse',
     ...(usesUpload ? ['type UploadBody'] : []),
     'type UserOptions',
@@ -165,52 +167,10 @@ export async function renderService(contract, service, targetFile) {
   out.push(...pagers.flatMap((p) => [p, '']));
   out.push('}', '');
 
-  const usesBodyIfAny = ops.some((o) => o.d.body.mode === 'flatten' && !o.d.body.required);
-  out.push(HELPERS, ...(usesBodyIfAny ? [BODY_IF_ANY] : []), `export { ${ns} };`, '');
+  out.push(`export { ${ns} };`, '');
   const options = (await prettier.resolveConfig(targetFile)) ?? {};
   return prettier.format(out.join('\n'), { ...options, filepath: targetFile });
 }
 
 /** Parameters that mark an operation as a paged list: each such operation needs a pager. */
 const PAGING_PARAMS = new Set(['limit', 'start', 'bookmark', 'offset', 'next']);
-
-const HELPERS = `/** IBM's parameter check: required parameters present, no unknown ones. */
-function checkParams(params: Record<string, any>, required: string[], valid: string[]): Error | undefined {
-  // Plain loops first: this runs on every call, and they allocate nothing when all is well.
-  for (const name of required)
-    if (params[name] === undefined || params[name] === null) {
-      const missing = required.filter((n) => params[n] === undefined || params[n] === null);
-      return new Error(\`Missing required parameters: \${missing.join(', ')}\`);
-    }
-  for (const name in params)
-    if (!valid.includes(name)) {
-      const invalid = Object.keys(params).filter((n) => !valid.includes(n));
-      return new Error(\`Found invalid parameters: \${invalid.join(', ')}\`);
-    }
-  return undefined;
-}
-
-/** One page per call of \`list\`, starting from \`params\`; the scheme's token parameter belongs to the pager. */
-function pageFetcher<T, P extends Record<string, any>>(
-  list: (params: P) => Promise<{ result: any }>,
-  params: P,
-  itemsField: string,
-  scheme: PaginationScheme,
-): PageFetcher<T> {
-  if (params[scheme.param] !== undefined && scheme.param !== 'offset')
-    throw new Error(\`the params.\${scheme.param} field should not be set: the pager manages it\`);
-  return async (token) => {
-    const call = token === undefined ? params : { ...params, [scheme.param]: token };
-    const { result } = await list(call);
-    const items: T[] = result?.[itemsField] ?? [];
-    return { items, next: scheme.next(result, call, items) };
-  };
-}
-`;
-
-const BODY_IF_ANY = `/** The fields of an optional body, or no body at all when none of them is given. */
-function bodyIfAny<T extends Record<string, unknown>>(fields: T): T | undefined {
-  for (const name in fields) if (fields[name] !== undefined) return fields;
-  return undefined;
-}
-`;
