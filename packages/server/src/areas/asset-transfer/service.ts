@@ -76,6 +76,8 @@ export class TransferService {
   private readonly repo: TransferRepository;
   private readonly store: AssetStore;
   private readonly db: Kysely<ImportTables>;
+  /** Pause before each attachment an upload stores: lets tests stop a server in the middle. */
+  private readonly uploadDelayMs = Math.max(0, Number(process.env.ASSET_IMPORT_UPLOAD_DELAY_MS) || 0);
 
   constructor(
     private readonly ctx: AppContext,
@@ -208,7 +210,10 @@ export class TransferService {
       const row = await this.store.blobs.putWith<Transaction<ImportTables>, TransferRow>(
         [
           async () => Readable.from([planBytes]),
-          ...paths.map((path) => () => entryContent(opened!, file, path)),
+          ...paths.map((path) => async () => {
+            if (this.uploadDelayMs) await new Promise((r) => setTimeout(r, this.uploadDelayMs));
+            return entryContent(opened!, file, path);
+          }),
         ],
         {},
         (work) => this.db.transaction().execute(work),
