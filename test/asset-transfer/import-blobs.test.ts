@@ -1,9 +1,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../packages/server/src/platform/config.ts';
+import { blobStoreOf } from '../../packages/server/src/store/blobs.ts';
 import { openStore } from '../../packages/server/src/store/db.ts';
 import { createTestDatabase, startTestServer, TEST_DB, type TestServer } from '../helpers/server.ts';
 import { client, newKeys, serverEnv, sleep, spawnServer, tokenOf } from '../reliability/helpers.ts';
@@ -252,6 +254,60 @@ describe('an import stores the archive once', () => {
       await s?.close();
     }
   }, 300_000);
+});
+
+describe('an import started by the previous version (which kept the archive)', () => {
+  it('fails with a clear reason on the next start, and its archive blob goes', async () => {
+    let s: TestServer | undefined;
+    try {
+      s = await startTestServer();
+      const t = await target(s);
+      const before = await blobState(s);
+      // As that version left it: the uploaded zip as a blob, and a row with the new ids only.
+      const kept = await blobStoreOf(s.built.ctx).put(Readable.from([await archive()]));
+      const id = crypto.randomUUID();
+      const now = new Date().toISOString();
+      await (s.built.ctx.store.db as any)
+        .insertInto('asset_transfers')
+        .values({
+          id,
+          kind: 'import',
+          container_kind: 'project',
+          container_id: t.id,
+          name: '',
+          description: '',
+          format: 'json',
+          request: JSON.stringify({ id_map: { 'src-0': crypto.randomUUID() } }),
+          key_sealed: null,
+          state: 'pending',
+          failure: null,
+          archive_blob_id: kept.blob_id,
+          progress: '{}',
+          creator_id: 'IBMid-x',
+          work_done: 0,
+          deleted: 0,
+          lease_owner: '',
+          lease_until: new Date(0).toISOString(),
+          attempts: 0,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      await s.close({ keepData: true });
+      s = await startTestServer({}, { database: s.database });
+      const done = await settled(s, `/v2/asset_imports/${id}?${t.q}`, s.adminToken);
+      expect(done.entity.status).toMatchObject({
+        state: 'failed',
+        failure: {
+          message: expect.stringMatching(/earlier version of the server.*import the archive again/),
+        },
+      });
+      expect(new Set((await blobState(s)).ids.keys())).toEqual(new Set(before.ids.keys()));
+      await clean(s);
+    } finally {
+      await s?.close();
+    }
+  }, 120_000);
 });
 
 describe('a server killed while an upload is being stored', () => {

@@ -242,10 +242,17 @@ export class BlobStore {
     // Files are written a few at a time: the disk works on one while the next is read and hashed.
     const infos: BlobInfo[] = [];
     let next = 0;
+    // Once one content fails (a corrupt entry), the other lanes take no new one.
+    let stop = false;
     const lane = async () => {
-      while (next < sources.length) {
+      while (!stop && next < sources.length) {
         const i = next++;
-        infos[i] = await this.writeFile(await sources[i](), limit, true);
+        try {
+          infos[i] = await this.writeFile(await sources[i](), limit, true);
+        } catch (err) {
+          stop = true;
+          throw err;
+        }
       }
     };
     let result: T;

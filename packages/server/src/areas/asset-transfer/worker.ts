@@ -46,6 +46,8 @@ function importOfRow(row: TransferRow) {
   const staged = request.blobs ?? [];
   return {
     idMap: new Map(Object.entries(request.id_map)),
+    /** Written by a version of the server that kept the archive instead (no `blobs`): it has no plan. */
+    planless: request.blobs === undefined,
     staged,
     stagedIds: new Set(staged.map(([, blobId]) => blobId)),
   };
@@ -194,9 +196,15 @@ export class TransferWorker {
   }
 
   private async runImport(job: TransferRow, given?: ImportPlan): Promise<void> {
-    const { idMap, staged, stagedIds } = importOfRow(job);
+    const { idMap, staged, stagedIds, planless } = importOfRow(job);
     const container = containerOfRow(job);
     const planId = job.archive_blob_id!;
+    if (planless) {
+      throw new ApiError(
+        500,
+        'The import was started by an earlier version of the server, which this one cannot resume; import the archive again.',
+      );
+    }
     // A resumed run: whatever a stopped run created goes first (nothing, on a first run), except
     // the upload's blobs, which the new attachment rows point at again.
     await removeImported(this.store, container, [...idMap.values()], stagedIds);
