@@ -179,6 +179,10 @@ export async function importAssets(
   };
   let stamp = '';
   for (let i = 0; i < assets.length; i += BATCH) {
+    // A batch is a few statements and no I/O of its own (the contents are blobs already): on SQLite,
+    // whose calls are synchronous, the loop would hold the event loop from one batch to the next
+    // (the upload's answer, and every other request, waiting for the whole import).
+    await new Promise((resolve) => setImmediate(resolve));
     await step(progress);
     const batch = assets.slice(i, i + BATCH);
     const now = new Date().toISOString();
