@@ -7,11 +7,13 @@ import { createWorld, expectPlatformError, type Container, type World } from '..
 import { addMembers, newProject } from '../projects/projects-fixtures.ts';
 import {
   assetWithAttachments,
+  blobMismatches,
   countRows,
   download,
   postImport,
   setEnv,
   settled,
+  stagedFiles,
   storedAssets,
   unzip,
   zipOf,
@@ -602,13 +604,14 @@ describe('refused imports leave the container unchanged', () => {
         transfers: await countRows(s, 'asset_transfers'),
       }).toEqual(before);
       expect((await storedAssets(s, c)).map((r: any) => r.name)).toEqual(['kept']);
+      expect(await stagedFiles(s)).toEqual([]);
     });
   }
 
   // Stored (uncompressed) entries, as exports write attachments, are read by our own reader.
   for (const stored of [false, true]) {
     const how = stored ? 'stored' : 'deflated';
-    it(`a corrupt ${how} attachment fails the import in the background, and no asset of it stays`, async () => {
+    it(`a corrupt ${how} attachment is refused at the upload (400), and nothing of it stays`, async () => {
       const c = await freshProject();
       const marker = Buffer.from('CORRUPT-ME' + 'z'.repeat(3000));
       const zip = await zipOf([
@@ -637,16 +640,27 @@ describe('refused imports leave the container unchanged', () => {
       const local = zip.indexOf(Buffer.from('attachments/b'));
       expect(local).toBeGreaterThan(0);
       zip[local + 'attachments/b'.length + 5] ^= 0xff;
-      const blobs = await countRows(s, 'blobs');
-      const res = await postImport(s, c, zip, { token: w.editor.token, form: { format: 'json' } });
-      expect(res.status, res.text).toBe(200);
-      const done = await settled(s, `/v2/asset_imports/${res.body.metadata.id}?${c.q}`, w.editor.token);
-      expect(done.entity.status).toMatchObject({
-        state: 'failed',
-        failure: { message: expect.stringMatching(/\S/) },
-      });
+      const before = {
+        assets: await countRows(s, 'assets'),
+        blobs: await countRows(s, 'blobs'),
+        transfers: await countRows(s, 'asset_transfers'),
+      };
+      for (const raw of [false, true]) {
+        const res = await postImport(s, c, zip, { token: w.editor.token, raw, form: { format: 'json' } });
+        expectPlatformError(res, 400);
+        expect(res.body.errors[0].message).toMatch(
+          /^The archive is refused: entry 'attachments\/b' is corrupt \(/,
+        );
+      }
+      // Not even attachments/a, which was read (and stored) before the corrupt one.
+      expect({
+        assets: await countRows(s, 'assets'),
+        blobs: await countRows(s, 'blobs'),
+        transfers: await countRows(s, 'asset_transfers'),
+      }).toEqual(before);
       expect(await storedAssets(s, c)).toEqual([]);
-      expect(await countRows(s, 'blobs')).toBe(blobs);
+      expect(await stagedFiles(s)).toEqual([]);
+      expect(await blobMismatches(s)).toEqual({ contentWithoutRow: [], rowWithoutContent: [] });
     });
   }
 

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect } from 'vitest';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
@@ -172,4 +174,44 @@ export async function countRows(s: TestServer, table: string): Promise<number> {
     .select((eb: any) => eb.fn.countAll().as('n'))
     .executeTakeFirst();
   return Number(row.n);
+}
+
+/** Files left in the blob store's staging directory (SQLite; none on PostgreSQL, which has no files). */
+export async function stagedFiles(s: TestServer): Promise<string[]> {
+  const dir = path.join(s.built.ctx.config.dataDir, 'blobs', 'tmp');
+  return fs.promises.readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [];
+    throw err;
+  });
+}
+
+/**
+ * Blob content without a row (SQLite: files under DATA_DIR/blobs; PostgreSQL: chunks), and blob
+ * rows without content (SQLite: a row whose file is missing).
+ */
+export async function blobMismatches(
+  s: TestServer,
+): Promise<{ contentWithoutRow: string[]; rowWithoutContent: string[] }> {
+  const db = s.built.ctx.store.db as any;
+  const rows = new Set<string>(
+    (await db.selectFrom('blobs').select(['blob_id', 'size']).execute()).map((r: any) => r.blob_id),
+  );
+  let content: Set<string>;
+  if (s.built.ctx.store.dialect === 'postgres') {
+    content = new Set(
+      (await db.selectFrom('blob_chunks').select('blob_id').distinct().execute()).map((r: any) => r.blob_id),
+    );
+    // An empty blob has no chunk: only chunks without a row count here.
+    return { contentWithoutRow: [...content].filter((id) => !rows.has(id)), rowWithoutContent: [] };
+  }
+  const root = path.join(s.built.ctx.config.dataDir, 'blobs');
+  content = new Set<string>();
+  for (const dir of await fs.promises.readdir(root).catch(() => [] as string[])) {
+    if (dir === 'tmp') continue;
+    for (const name of await fs.promises.readdir(path.join(root, dir))) content.add(name);
+  }
+  return {
+    contentWithoutRow: [...content].filter((id) => !rows.has(id)),
+    rowWithoutContent: [...rows].filter((id) => !content.has(id)),
+  };
 }

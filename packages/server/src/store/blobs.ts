@@ -220,11 +220,14 @@ export class BlobStore {
 
   /**
    * Stores several contents and runs `write` with their metadata in one transaction with their
-   * rows: the caller's rows and the blobs commit together or not at all (imports: a batch's
-   * attachments and assets). `transaction` opens the caller's transaction. PostgreSQL: the
-   * contents are read one after the other into that transaction, several small blobs a statement.
-   * SQLite: the files are written before it, a few at a time (its one connection is not held
-   * meanwhile), and removed when anything fails.
+   * rows: the caller's rows and the blobs commit together or not at all (imports: the upload's
+   * attachments and the import's record). `transaction` opens the caller's transaction.
+   * PostgreSQL: the contents are read one after the other into that transaction, several small
+   * blobs a statement. SQLite: the files are written before it, a few at a time (its one
+   * connection is not held meanwhile), into `tmp/` (`<id>.part`); they move into place once the
+   * transaction has committed, and are removed when anything fails. A process stopped between
+   * the commit and the moves leaves files whose rows exist: `sweepTemp` moves them at the next
+   * start, and removes those without a row (no orphan survives a restart).
    */
   async putWith<Trx extends Executor, T>(
     sources: (() => Promise<AsyncIterable<Uint8Array>>)[],
@@ -239,17 +242,25 @@ export class BlobStore {
     // Files are written a few at a time: the disk works on one while the next is read and hashed.
     const infos: BlobInfo[] = [];
     let next = 0;
+    // Once one content fails (a corrupt entry), the other lanes take no new one.
+    let stop = false;
     const lane = async () => {
-      while (next < sources.length) {
+      while (!stop && next < sources.length) {
         const i = next++;
-        infos[i] = await this.writeFile(await sources[i](), limit);
+        try {
+          infos[i] = await this.writeFile(await sources[i](), limit, true);
+        } catch (err) {
+          stop = true;
+          throw err;
+        }
       }
     };
+    let result: T;
     try {
       const lanes = await Promise.allSettled(Array.from({ length: FILES_AT_ONCE }, lane));
       const failed = lanes.find((l) => l.status === 'rejected');
       if (failed) throw failed.reason;
-      return await transaction(async (trx) => {
+      result = await transaction(async (trx) => {
         for (let i = 0; i < infos.length; i += 1000)
           await trx
             .insertInto('blobs')
@@ -258,9 +269,13 @@ export class BlobStore {
         return write(trx, infos);
       });
     } catch (err) {
-      await this.removeContent(infos.filter(Boolean).map((i) => i.blob_id));
+      await Promise.all(
+        infos.filter(Boolean).map((i) => fs.promises.rm(this.stagedFile(i.blob_id), { force: true })),
+      );
       throw err;
     }
+    await this.promote(infos.map((i) => i.blob_id));
+    return result;
   }
 
   /**
@@ -307,16 +322,24 @@ export class BlobStore {
     return infos;
   }
 
-  /** SQLite: the content in its file, through a temp file renamed once complete; no row yet. */
-  private async writeFile(source: Readable | AsyncIterable<Uint8Array>, limit: number): Promise<BlobInfo> {
+  /**
+   * SQLite: the content in its file, through a temp file renamed once complete; no row yet.
+   * `staged`: the complete file stays in `tmp/` for `promote` to move once its row is committed.
+   */
+  private async writeFile(
+    source: Readable | AsyncIterable<Uint8Array>,
+    limit: number,
+    staged = false,
+  ): Promise<BlobInfo> {
     const blobId = crypto.randomUUID();
     const meter = new Meter(limit);
     const createdAt = new Date().toISOString();
     const tmpDir = path.join(this.root, 'tmp');
     await this.mkdir(tmpDir);
-    const tmp = path.join(tmpDir, `${blobId}.part`);
+    const tmp = this.stagedFile(blobId);
     try {
       await pipeline(Readable.from(metered(source, meter)), fs.createWriteStream(tmp, { flags: 'wx' }));
+      if (staged) return { blob_id: blobId, size: meter.size, sha256: meter.digest(), created_at: createdAt };
       const final = this.fileOf(blobId);
       await this.mkdir(path.dirname(final));
       await fs.promises.rename(tmp, final);
@@ -327,46 +350,27 @@ export class BlobStore {
     }
   }
 
-  /**
-   * Keeps a local file as a blob. SQLite: the file is moved into place (no copy on the same file
-   * system), so it is gone from where it was, and hashed first unless `known` says its content; PostgreSQL: its bytes are copied
-   * into chunk rows and the file stays, for the caller to read and then remove.
-   */
-  async adopt(file: string, known?: KnownContent): Promise<BlobInfo> {
-    if (this.store.dialect === 'postgres') return this.put(fs.createReadStream(file), { known });
-    let content = known;
-    if (!content) {
-      const meter = new Meter(this.maxBytes);
-      for await (const chunk of metered(fs.createReadStream(file), meter)) void chunk;
-      content = { size: meter.size, sha256: meter.digest() };
+  /** SQLite: the staged files of committed blobs moved into place. */
+  private async promote(blobIds: string[]): Promise<void> {
+    for (const id of blobIds) {
+      const final = this.fileOf(id);
+      await this.mkdir(path.dirname(final));
+      await fs.promises.rename(this.stagedFile(id), final);
     }
-    if (content.size > this.maxBytes) throw payloadTooLarge(this.maxBytes);
-    const info: BlobInfo = {
-      blob_id: crypto.randomUUID(),
-      ...content,
-      created_at: new Date().toISOString(),
-    };
-    const final = this.fileOf(info.blob_id);
-    await this.mkdir(path.dirname(final));
-    try {
-      await fs.promises.rename(file, final);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
-      await pipeline(fs.createReadStream(file), fs.createWriteStream(final, { flags: 'wx' }));
-      await fs.promises.rm(file, { force: true });
-    }
-    try {
-      await this.db.insertInto('blobs').values(info).execute();
-    } catch (err) {
-      await fs.promises.rm(final, { force: true });
-      throw err;
-    }
-    return info;
   }
 
-  /** Where a blob's bytes are on local disk (SQLite); undefined on PostgreSQL. Read only. */
-  localFile(blobId: string): string | undefined {
-    return this.store.dialect === 'postgres' ? undefined : this.fileOf(blobId);
+  /** The ones of these blobs that exist (have a row). */
+  async existing(blobIds: string[], db: Executor = this.db): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let i = 0; i < blobIds.length; i += 500) {
+      const rows = await db
+        .selectFrom('blobs')
+        .select('blob_id')
+        .where('blob_id', 'in', blobIds.slice(i, i + 500))
+        .execute();
+      for (const r of rows) found.add(r.blob_id);
+    }
+    return found;
   }
 
   async stat(blobId: string, db: Executor = this.db): Promise<BlobInfo | undefined> {
@@ -434,12 +438,23 @@ export class BlobStore {
   }
 
   /**
-   * Removes unfinished uploads left by a stopped process (SQLite: `.part` files; one process owns
-   * a SQLite data dir). On PostgreSQL an unfinished upload was a transaction that rolled back.
+   * At start-up (SQLite; one process owns a SQLite data dir): files left in `tmp/` by a stopped
+   * process. Those whose row was committed (`putWith` stopped before moving them) move into place;
+   * the others (unfinished uploads, or staged contents whose transaction never committed) go. On
+   * PostgreSQL an unfinished upload was a transaction that rolled back.
    */
   async sweepTemp(): Promise<void> {
     if (this.store.dialect === 'postgres') return;
-    await fs.promises.rm(path.join(this.root, 'tmp'), { recursive: true, force: true });
+    const tmpDir = path.join(this.root, 'tmp');
+    let names: string[] = [];
+    try {
+      names = await fs.promises.readdir(tmpDir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    const ids = names.flatMap((n) => /^([0-9a-f-]{36})\.part$/.exec(n)?.[1] ?? []);
+    await this.promote([...(await this.existing(ids))]);
+    await fs.promises.rm(tmpDir, { recursive: true, force: true });
     this.made.clear();
   }
 
@@ -448,6 +463,11 @@ export class BlobStore {
     if (this.made.has(dir)) return;
     await fs.promises.mkdir(dir, { recursive: true });
     this.made.add(dir);
+  }
+
+  private stagedFile(blobId: string): string {
+    if (!/^[0-9a-f-]{36}$/.test(blobId)) throw new Error(`not a blob id: ${blobId}`);
+    return path.join(this.root, 'tmp', `${blobId}.part`);
   }
 
   private fileOf(blobId: string): string {

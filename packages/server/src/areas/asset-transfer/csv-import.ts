@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import { badRequest } from '../../platform/errors.ts';
 import { payloadTooLarge } from '../../store/blobs.ts';
 import type { ManifestAsset } from '../projects/archive-format.ts';
-import type { ImportSource } from './import-reader.ts';
 
 /**
  * Imports with `format=csv`: the uploaded `file` is a CSV of asset metadata, as the platform's
@@ -212,10 +211,3 @@ export async function readCsvFile(file: string, maxRows: number): Promise<Manife
   if (size > CSV_MAX_BYTES) throw payloadTooLarge(CSV_MAX_BYTES);
   return assetsOfCsv(await fs.promises.readFile(file), maxRows);
 }
-
-/** A CSV's assets as an import source: no attachments, and its text is never taken for references. */
-export const csvSource = (assets: ManifestAsset[]): ImportSource => ({
-  assets,
-  content: (path) => Promise.reject(new Error(`a CSV import has no attachment ${path}`)),
-  remap: false,
-});

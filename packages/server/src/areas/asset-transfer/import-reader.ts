@@ -41,12 +41,6 @@ export async function openUpload(file: string, limits: ArchiveLimits): Promise<A
   }
 }
 
-/** An upload the request opened and checked, handed to the worker so that it is not read twice. */
-export interface OpenedUpload {
-  archive: Archive;
-  derivation: KeyDerivation | undefined;
-}
-
 /**
  * The key derivation an export wrote into its manifest's `export` header (which the project
  * archive reader does not keep), if the export had an encryption key.
@@ -80,14 +74,22 @@ export function importCipher(key: string | undefined, derivation: KeyDerivation 
   return cipher;
 }
 
-/** What an import creates assets from: an archive (format json) or a CSV of metadata. */
-export interface ImportSource {
+/**
+ * What a run of an import needs besides the import's row, kept as a blob (the row's
+ * `archive_blob_id`) from the upload to the import's end: the assets to create, in order (an
+ * archive's manifest, or the rows of a CSV), and the key derivation of the export's secrets.
+ * Attachment contents are blobs of their own, stored during the upload (the row's
+ * `request.blobs`): the archive itself is not kept.
+ */
+export interface ImportPlan {
   assets: ManifestAsset[];
-  /** The content of an attachment the assets name (a CSV names none). */
-  content(path: string): Promise<AsyncIterable<Buffer>>;
+  derivation?: KeyDerivation;
   /** Whether strings equal to a source asset id are references to remap (archives; not CSV text). */
   remap: boolean;
 }
+
+/** An attachment content stored by the upload: archive path, blob id, size. */
+export type StagedBlob = [path: string, blobId: string, size: number];
 
 /** Bytes read at once from a stored entry (yauzl's reads are 16 KiB each). */
 const READ_BYTES = 256 * 1024;
@@ -123,44 +125,52 @@ async function* readStored(archive: Archive, file: string, entry: Entry): AsyncG
 
 const refused = (why: string) => badRequest(`The archive is refused: ${why}`);
 
-/** `file` is the archive's path: its stored entries are read from it directly. */
-export const archiveSource = (archive: Archive, file: string): ImportSource => ({
-  assets: archive.manifest.assets,
-  content: async (path) => {
-    const entry = archive.entries.get(path)!;
-    const stored = entry.compressionMethod === 0 && entry.compressedSize === entry.uncompressedSize;
-    return stored ? readStored(archive, file, entry) : openEntry(archive.zip, entry);
-  },
-  remap: true,
-});
+/**
+ * The content of an archive entry, checked on the way (size and CRC-32): a stored entry read from
+ * the archive file directly, a deflated one through yauzl. `file` is the archive's path. Bytes
+ * that cannot be read (bad deflate data, a size that is not the declared one) are a 400 too.
+ */
+export async function entryContent(archive: Archive, file: string, path: string) {
+  const entry = archive.entries.get(path)!;
+  const stored = entry.compressionMethod === 0 && entry.compressedSize === entry.uncompressedSize;
+  async function* checked(): AsyncGenerator<Buffer> {
+    try {
+      yield* stored ? readStored(archive, file, entry) : await openEntry(archive.zip, entry);
+    } catch (err) {
+      if (err instanceof ApiError)
+        throw badRequest(err.message.replace(/^The project archive is refused/, 'The archive is refused'));
+      throw refused(`entry '${entry.fileName}' is corrupt (${(err as Error).message}).`);
+    }
+  }
+  return checked();
+}
 
 /** Assets written per database transaction. */
 const BATCH = 500;
 
 /**
- * Creates the archive's assets in the container with the ids of `idMap`, in the archive's order,
- * a batch at a time: each batch's attachment contents are streamed from the zip into blobs (size
- * and CRC-32 checked) and its assets and attachment records written with a few multi-row
- * statements, all in one transaction (on SQLite the content files just before it). Ids were made
- * in archive order and time-ordered, and created_at never goes back from one batch to the next,
- * so lists and re-exports keep the archive's order.
+ * Creates the plan's assets in the container with the ids of `idMap`, in the plan's order, a
+ * batch at a time: each batch's assets and attachment records (pointing at the blobs the upload
+ * stored: no content is copied) are written with a few multi-row statements in one transaction.
+ * Ids were made in archive order and time-ordered, and created_at never goes back from one batch
+ * to the next, so lists and re-exports keep the archive's order.
  * `step` runs before each batch (lease, cancellation). On a throw, the caller removes what was
  * imported.
  */
 export async function importAssets(
   ctx: AppContext,
   store: AssetStore,
-  source: ImportSource,
-  plan: {
+  plan: ImportPlan,
+  run: {
     container: ContainerRef;
     idMap: Map<string, string>;
     creatorId: string;
     cipher?: TransferCipher;
-    maxEntryBytes: number;
+    blobs: Map<string, { blob_id: string; size: number }>;
   },
   step: (progress: ImportProgress) => Promise<void>,
 ): Promise<ImportProgress> {
-  const assets = source.assets;
+  const assets = plan.assets;
   const progress: ImportProgress = {
     assets: 0,
     attachments: 0,
@@ -169,25 +179,22 @@ export async function importAssets(
   };
   let stamp = '';
   for (let i = 0; i < assets.length; i += BATCH) {
+    // A batch is a few statements and no I/O of its own (the contents are blobs already): on SQLite,
+    // whose calls are synchronous, the loop would hold the event loop from one batch to the next
+    // (the upload's answer, and every other request, waiting for the whole import).
+    await new Promise((resolve) => setImmediate(resolve));
     await step(progress);
     const batch = assets.slice(i, i + BATCH);
-    const files = batch.flatMap((a) => a.attachments.map((att) => att.path));
     const now = new Date().toISOString();
     stamp = now > stamp ? now : stamp;
     const createdAt = stamp;
-    // The batch's attachment contents and its rows commit together. Redoable: a stopped import
-    // starts over (worker.ts), and its end is an ordinary commit.
-    await store.blobs.putWith<Transaction<AssetTables>, void>(
-      files.map((path) => () => source.content(path)),
-      { maxBytes: plan.maxEntryBytes },
-      (work) => store.assets.transaction(work, true),
-      (trx, stored) => {
-        const blobs = new Map(files.map((path, k) => [path, stored[k]]));
-        return writeBatch(ctx, store, trx, batch, blobs, { ...plan, createdAt, remap: source.remap });
-      },
+    // Redoable: a stopped import starts over (worker.ts), and its end is an ordinary commit.
+    await store.assets.transaction(
+      (trx) => writeBatch(ctx, store, trx, batch, { ...run, createdAt, remap: plan.remap }),
+      true,
     );
     progress.assets += batch.length;
-    progress.attachments += files.length;
+    progress.attachments += batch.reduce((n, a) => n + a.attachments.length, 0);
   }
   return progress;
 }
@@ -197,12 +204,12 @@ async function writeBatch(
   store: AssetStore,
   trx: Transaction<AssetTables>,
   batch: ManifestAsset[],
-  blobs: Map<string, { blob_id: string; size: number }>,
   plan: {
     container: ContainerRef;
     idMap: Map<string, string>;
     creatorId: string;
     cipher?: TransferCipher;
+    blobs: Map<string, { blob_id: string; size: number }>;
     createdAt: string;
     remap: boolean;
   },
@@ -237,7 +244,8 @@ async function writeBatch(
       creator_id: plan.creatorId,
     });
     for (const att of source.attachments) {
-      const blob = blobs.get(att.path)!;
+      const blob = plan.blobs.get(att.path);
+      if (!blob) throw new Error(`the content of ${att.path} was not stored by the upload`);
       attachments.push({
         asset_id: assetId,
         asset_type: source.asset_type,
@@ -256,12 +264,14 @@ async function writeBatch(
 
 /**
  * Removes imported assets with their tags, attachments and content, 500 ids at a time, in one
- * database transaction (content files after the commit, on SQLite).
+ * database transaction (content files after the commit, on SQLite). Blobs in `keep` (the
+ * upload's, which the import still owns) stay: a resumed run points new attachments at them.
  */
 export async function removeImported(
   store: AssetStore,
   container: ContainerRef,
   ids: string[],
+  keep: ReadonlySet<string> = new Set(),
 ): Promise<void> {
   const blobIds: string[] = [];
   await store.assets.transaction(async (trx) => {
@@ -280,7 +290,7 @@ export async function removeImported(
         .select('blob_id')
         .where('asset_id', 'in', slice)
         .execute();
-      const blobs = atts.map((a) => a.blob_id).filter((b): b is string => b !== null);
+      const blobs = atts.map((a) => a.blob_id).filter((b): b is string => b !== null && !keep.has(b));
       blobIds.push(...blobs);
       await trx.deleteFrom('asset_attachments').where('asset_id', 'in', slice).execute();
       for (let j = 0; j < blobs.length; j += 500) await store.blobs.removeRows(trx, blobs.slice(j, j + 500));

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Store } from '../../store/db.ts';
 import type { ContainerRef } from '../containers/access.ts';
 import type { AssetTransferTables, TransferRow } from './tables.ts';
@@ -8,6 +8,8 @@ export type TransferState = 'pending' | 'in_progress' | 'completed' | 'failed' |
 export const ACTIVE_STATES: TransferState[] = ['pending', 'in_progress'];
 
 type Db = Kysely<AssetTransferTables>;
+/** Work done in the same transaction as a change of a transfer's row (its blobs' rows going). */
+export type AlsoInTransaction = (trx: Transaction<any>) => Promise<void>;
 const EPOCH = new Date(0).toISOString();
 
 /** SQL of `asset_transfers`: the records of exports and imports, and the leases of their work. */
@@ -18,8 +20,9 @@ export class TransferRepository {
     this.db = store.db.withTables<AssetTransferTables>() as unknown as Db;
   }
 
-  async insert(row: TransferRow): Promise<void> {
-    await this.db.insertInto('asset_transfers').values(row).execute();
+  /** `db`: the caller's transaction, when the row commits with other writes (an import's blobs). */
+  async insert(row: TransferRow, db: Kysely<any> = this.db): Promise<void> {
+    await (db as Db).insertInto('asset_transfers').values(row).execute();
   }
 
   /** The transfer of this kind in this container (not hard-deleted). */
@@ -119,13 +122,30 @@ export class TransferRepository {
     return Number(res.numUpdatedRows) === 1;
   }
 
-  /** Ends a run: the final state (unless it was cancelled meanwhile) and no work left. */
+  /**
+   * Ends a run: the final state (unless it was cancelled meanwhile) and no work left; `also` runs
+   * in the same transaction when the row was ours to end.
+   */
   async finish(
     id: string,
     me: string,
     end: { state: TransferState; failure?: string; archive_blob_id?: string | null; progress?: unknown },
+    also?: AlsoInTransaction,
   ): Promise<boolean> {
-    const res = await this.db
+    return this.db.transaction().execute(async (trx) => {
+      const ended = await this.end(trx, id, me, end);
+      if (ended && also) await also(trx);
+      return ended;
+    });
+  }
+
+  private async end(
+    trx: Transaction<AssetTransferTables>,
+    id: string,
+    me: string,
+    end: { state: TransferState; failure?: string; archive_blob_id?: string | null; progress?: unknown },
+  ): Promise<boolean> {
+    const res = await trx
       .updateTable('asset_transfers')
       .set({
         state: end.state,
@@ -144,21 +164,25 @@ export class TransferRepository {
     return Number(res.numUpdatedRows) === 1;
   }
 
-  /** After the clean-up of a cancelled transfer: no work left; a hard-deleted one goes. */
-  async settleCancelled(id: string, me: string): Promise<void> {
+  /**
+   * After the clean-up of a cancelled transfer: no work left; a hard-deleted one goes. `also` runs
+   * in the same transaction.
+   */
+  async settleCancelled(id: string, me: string, also?: AlsoInTransaction): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await trx
+      const gone = await trx
         .deleteFrom('asset_transfers')
         .where('id', '=', id)
         .where('lease_owner', '=', me)
         .where('deleted', '=', 1)
-        .execute();
-      await trx
+        .executeTakeFirst();
+      const settled = await trx
         .updateTable('asset_transfers')
         .set({ work_done: 1, lease_owner: '', lease_until: EPOCH, archive_blob_id: null })
         .where('id', '=', id)
         .where('lease_owner', '=', me)
-        .execute();
+        .executeTakeFirst();
+      if (Number(gone.numDeletedRows) + Number(settled.numUpdatedRows) > 0 && also) await also(trx);
     });
   }
 

@@ -1,6 +1,5 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -8,7 +7,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { ApiError, badRequest } from '../../platform/errors.ts';
 import { registerOperations } from '../../platform/operations.ts';
 import { capped, discardRest } from '../../platform/uploads.ts';
-import { payloadTooLarge, type KnownContent } from '../../store/blobs.ts';
+import { payloadTooLarge } from '../../store/blobs.ts';
 import { containerOfQuery, requireContainerRole } from '../containers/access.ts';
 import { pageLinks } from '../spaces/paging.ts';
 import { TransferService, type ExportBody, type ImportForm } from './service.ts';
@@ -38,21 +37,10 @@ const mediaOf = (req: FastifyRequest) =>
 async function readUpload(
   req: FastifyRequest,
   worker: TransferWorker,
-): Promise<{ file: string; form: ImportForm; content: KnownContent }> {
+): Promise<{ file: string; form: ImportForm }> {
   const limit = worker.limits.maxArchiveBytes;
   let file: string | undefined;
   const form: Record<string, string> = {};
-  // Hashed on the way in: the blob store keeps the file without reading it again.
-  const hash = crypto.createHash('sha256');
-  let size = 0;
-  const tap = () =>
-    new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        hash.update(chunk);
-        size += chunk.length;
-        done(null, chunk);
-      },
-    });
   try {
     if (req.isMultipart()) {
       for await (const part of req.parts()) {
@@ -61,7 +49,7 @@ async function readUpload(
             throw badRequest(`Unexpected file field '${part.fieldname}'; send the archive as 'file'.`);
           if (file) throw badRequest("Send one archive: the form has more than one 'file'.");
           file = await worker.tempFile();
-          await pipeline(part.file, capped(limit), tap(), fs.createWriteStream(file, { flags: 'wx' }));
+          await pipeline(part.file, capped(limit), fs.createWriteStream(file, { flags: 'wx' }));
         } else {
           if (!FORM_FIELDS.has(part.fieldname))
             throw badRequest(
@@ -79,9 +67,9 @@ async function readUpload(
       if (Number.isSafeInteger(declared) && declared > limit) throw payloadTooLarge(limit);
       file = await worker.tempFile();
       const body = req.body instanceof Readable ? req.body : Readable.from([]);
-      await pipeline(body, capped(limit), tap(), fs.createWriteStream(file, { flags: 'wx' }));
+      await pipeline(body, capped(limit), fs.createWriteStream(file, { flags: 'wx' }));
     }
-    return { file, form, content: { size, sha256: hash.digest('hex') } };
+    return { file, form };
   } catch (err) {
     if (file) await fs.promises.rm(file, { force: true });
     discardRest(req, limit);
@@ -204,8 +192,8 @@ export function registerAssetTransfers(app: FastifyInstance, ctx: AppContext): v
           discardRest(req, worker.limits.maxArchiveBytes);
           throw err;
         }
-        const { file, form, content } = await readUpload(req, worker);
-        return transfers.startImport(req.principal, target, file, form, content);
+        const { file, form } = await readUpload(req, worker);
+        return transfers.startImport(req.principal, target, file, form);
       },
     });
   });

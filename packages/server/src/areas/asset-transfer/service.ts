@@ -1,20 +1,30 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { Readable } from 'node:stream';
+import type { Kysely, Transaction } from 'kysely';
 import type { Principal } from '../../platform/auth/principal.ts';
 import type { AppContext } from '../../platform/context.ts';
 import { badRequest, notFound } from '../../platform/errors.ts';
 import { toJson } from '../../store/db.ts';
 import { requireContainerRole, type ContainerRef } from '../containers/access.ts';
-import type { KnownContent } from '../../store/blobs.ts';
+import type { BlobTables } from '../../store/blobs.ts';
 import { newAssetId } from '../assets/model.ts';
 import { assetStoreOf, type AssetStore } from '../assets/store.ts';
 import { decodeStart } from '../spaces/paging.ts';
 import type { Selection } from './export-writer.ts';
 import { readCsvFile } from './csv-import.ts';
-import { derivationOf, importCipher, openUpload, type OpenedUpload } from './import-reader.ts';
+import type { Archive } from '../projects/archive-format.ts';
+import {
+  derivationOf,
+  entryContent,
+  importCipher,
+  openUpload,
+  type ImportPlan,
+  type StagedBlob,
+} from './import-reader.ts';
 import { presentTransfer } from './present.ts';
 import { TransferRepository, type TransferKind } from './repository.ts';
-import type { TransferRow } from './tables.ts';
+import type { AssetTransferTables, TransferRow } from './tables.ts';
 import type { TransferWorker } from './worker.ts';
 
 export interface ExportBody {
@@ -30,6 +40,8 @@ export interface ImportForm {
   encryption_key?: string;
   format?: string;
 }
+
+type ImportTables = AssetTransferTables & BlobTables;
 
 const LABEL = { export: 'Asset export', import: 'Asset import' } as const;
 const MAX_IDS = 1000;
@@ -63,12 +75,16 @@ function checkKey(key: string | undefined, name = 'encryption_key'): string | un
 export class TransferService {
   private readonly repo: TransferRepository;
   private readonly store: AssetStore;
+  private readonly db: Kysely<ImportTables>;
+  /** Pause before each attachment an upload stores: lets tests stop a server in the middle. */
+  private readonly uploadDelayMs = Math.max(0, Number(process.env.ASSET_IMPORT_UPLOAD_DELAY_MS) || 0);
 
   constructor(
     private readonly ctx: AppContext,
     private readonly worker: TransferWorker,
   ) {
     this.repo = new TransferRepository(ctx.store);
+    this.db = ctx.store.db.withTables<ImportTables>() as unknown as Kysely<ImportTables>;
     this.store = assetStoreOf(ctx);
   }
 
@@ -158,57 +174,68 @@ export class TransferService {
   }
 
   /**
-   * Checks an uploaded archive (400 saying what is wrong), keeps it in the blob store and starts
-   * the import. The file is the worker's from here on; nothing stays when this throws.
+   * Checks an uploaded archive (400 saying what is wrong), stores each of its attachments as a
+   * blob of its own (their CRC-32 checked: a corrupt one is a 400 too) and starts the import. The
+   * blobs, the plan of the import (its assets, in order: see `ImportPlan`) and the import's row
+   * commit in one transaction (on SQLite the files move into place just after it: see
+   * `BlobStore.putWith`), so the archive's bytes reach the blob store once, and a failed request
+   * or a stop before the commit leaves nothing. The import owns those blobs until it ends: its
+   * assets' attachments take them over, or they go with a failed or cancelled import. The
+   * uploaded file is removed whatever happens.
    */
-  async startImport(
-    principal: Principal,
-    container: ContainerRef,
-    file: string,
-    form: ImportForm,
-    content?: KnownContent,
-  ) {
-    let blobId: string | undefined;
-    let opened: OpenedUpload | undefined;
+  async startImport(principal: Principal, container: ContainerRef, file: string, form: ImportForm) {
+    let archive: Archive | undefined;
     try {
       const format = checkImportFormat(form.format);
       const key = checkKey(form.encryption_key);
-      let sourceIds: string[];
+      let plan: ImportPlan;
       if (format === 'csv') {
         if (key !== undefined)
           throw field('encryption_key', 'a CSV import holds no secrets: send no encryption_key with it.');
-        sourceIds = (await readCsvFile(file, this.worker.limits.maxEntries)).map((a) => a.asset_id);
+        plan = { assets: await readCsvFile(file, this.worker.limits.maxEntries), remap: false };
       } else {
-        const archive = await openUpload(file, this.worker.limits);
-        opened = { archive, derivation: undefined };
-        opened.derivation = await derivationOf(archive);
-        importCipher(key, opened.derivation);
-        sourceIds = archive.manifest.assets.map((a) => a.asset_id);
+        archive = await openUpload(file, this.worker.limits);
+        const derivation = await derivationOf(archive);
+        importCipher(key, derivation);
+        plan = { assets: archive.manifest.assets, ...(derivation ? { derivation } : {}), remap: true };
       }
+      const opened = archive;
       // Made in source order: time-ordered, so the imported assets list in that order.
-      const idMap: Record<string, string> = Object.fromEntries(sourceIds.map((id) => [id, newAssetId()]));
-      // Kept for a resumed run: moved into the blob store (SQLite), or copied (PostgreSQL).
-      const blob = await this.store.blobs.adopt(file, content);
-      blobId = blob.blob_id;
-      const row: TransferRow = {
-        ...this.newRow('import', principal, container),
-        format,
-        request: toJson({ id_map: idMap }),
-        key_sealed: key === undefined ? null : this.ctx.secrets.seal(key),
-        archive_blob_id: blob.blob_id,
-        progress: toJson({ archive_bytes: blob.size, total_assets: Object.keys(idMap).length }),
-      };
-      await this.repo.insert(row);
-      // The worker reads the archive this request opened (a file moved by adopt stays readable).
-      this.worker.start(row.id, file, opened);
-      opened = undefined;
+      const idMap: Record<string, string> = Object.fromEntries(
+        plan.assets.map((a) => [a.asset_id, newAssetId()]),
+      );
+      const paths = plan.assets.flatMap((a) => a.attachments.map((att) => att.path));
+      const archiveBytes = (await fs.promises.stat(file)).size;
+      const planBytes = Buffer.from(JSON.stringify(plan));
+      const row = await this.store.blobs.putWith<Transaction<ImportTables>, TransferRow>(
+        [
+          async () => Readable.from([planBytes]),
+          ...paths.map((path) => async () => {
+            if (this.uploadDelayMs) await new Promise((r) => setTimeout(r, this.uploadDelayMs));
+            return entryContent(opened!, file, path);
+          }),
+        ],
+        {},
+        (work) => this.db.transaction().execute(work),
+        async (trx, [planBlob, ...blobs]) => {
+          const staged: StagedBlob[] = paths.map((path, i) => [path, blobs[i].blob_id, blobs[i].size]);
+          const row: TransferRow = {
+            ...this.newRow('import', principal, container),
+            format,
+            request: toJson({ id_map: idMap, blobs: staged }),
+            key_sealed: key === undefined ? null : this.ctx.secrets.seal(key),
+            archive_blob_id: planBlob.blob_id,
+            progress: toJson({ archive_bytes: archiveBytes, total_assets: plan.assets.length }),
+          };
+          await this.repo.insert(row, trx);
+          return row;
+        },
+      );
+      this.worker.start(row.id, plan);
       return presentTransfer(row);
-    } catch (err) {
-      if (blobId) await this.store.blobs.delete([blobId]).catch(() => undefined);
-      await fs.promises.rm(file, { force: true });
-      throw err;
     } finally {
-      opened?.archive.close();
+      archive?.close();
+      await fs.promises.rm(file, { force: true });
     }
   }
 

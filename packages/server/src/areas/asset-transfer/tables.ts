@@ -10,7 +10,10 @@ export type AssetTransferTables = {
     description: string;
     /** `json`. */
     format: string;
-    /** JSON: an export's `assets` selection and key salt; an import's old → new asset ids. */
+    /**
+     * JSON: an export's `assets` selection and key salt; an import's old → new asset ids and the
+     * blobs its upload stored (`[archive path, blob id, size]`), which it owns until it ends.
+     */
     request: string;
     /** The caller's `encryption_key`, sealed with the server's secret box; null when none was given. */
     key_sealed: string | null;
@@ -18,7 +21,7 @@ export type AssetTransferTables = {
     state: string;
     /** Why it failed (text), when it did. */
     failure: string | null;
-    /** Export: the zip once completed. Import: the uploaded zip, kept until the import ends. */
+    /** Export: the zip once completed. Import: its plan (`ImportPlan`), kept until the import ends. */
     archive_blob_id: string | null;
     /** JSON: assets and attachments done so far, and in all. */
     progress: string;

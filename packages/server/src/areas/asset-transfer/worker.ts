@@ -2,26 +2,21 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { AppContext } from '../../platform/context.ts';
 import { ApiError } from '../../platform/errors.ts';
 import { fromJson } from '../../store/db.ts';
 import type { ContainerKind, ContainerRef } from '../containers/access.ts';
 import { archiveLimits, type ArchiveLimits } from '../projects/archive-format.ts';
 import { assetStoreOf, type AssetStore } from '../assets/store.ts';
-import type { TransferCipher } from '../assets/transfer-hooks.ts';
+import type { BlobStore } from '../../store/blobs.ts';
 import { KeyCipher } from './cipher.ts';
 import { writeExport, type Selection } from './export-writer.ts';
-import { csvSource, readCsvFile } from './csv-import.ts';
 import {
-  archiveSource,
-  type OpenedUpload,
-  derivationOf,
   importAssets,
   importCipher,
-  openUpload,
   removeImported,
-  type ImportSource,
+  type ImportPlan,
+  type StagedBlob,
 } from './import-reader.ts';
 import { TransferRepository } from './repository.ts';
 import type { TransferRow } from './tables.ts';
@@ -43,6 +38,21 @@ export const containerOfRow = (row: TransferRow): ContainerRef => ({
   id: row.container_id,
 });
 
+/** An import's row: the new asset ids, and the blobs its upload stored (which it owns until it ends). */
+function importOfRow(row: TransferRow) {
+  const request = fromJson<{ id_map: Record<string, string>; blobs?: StagedBlob[] }>(row.request, {
+    id_map: {},
+  });
+  const staged = request.blobs ?? [];
+  return {
+    idMap: new Map(Object.entries(request.id_map)),
+    /** Written by a version of the server that kept the archive instead (no `blobs`): it has no plan. */
+    planless: request.blobs === undefined,
+    staged,
+    stagedIds: new Set(staged.map(([, blobId]) => blobId)),
+  };
+}
+
 /** Why a transfer failed, for its status: our own refusals as they are, anything else wrapped. */
 function reasonOf(kind: string, err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
@@ -56,7 +66,9 @@ function reasonOf(kind: string, err: unknown): string {
  * lease (`lease_owner`, `lease_until`) says which server runs it; a run renews it before each
  * page or batch. A stopped server's work is taken over once its lease expires (at once at start
  * on SQLite, which one process owns), and starts over: an export writes its zip anew, an import
- * first removes what the stopped run created, with the same new asset ids.
+ * first removes what the stopped run created, with the same new asset ids. An import reads no
+ * archive: its upload stored the attachments as blobs and its plan as a blob (service.ts); a run
+ * writes asset and attachment rows pointing at those blobs.
  */
 export class TransferWorker {
   readonly limits: ArchiveLimits;
@@ -79,7 +91,7 @@ export class TransferWorker {
       leaseMs: this.leaseMs,
       dialect: ctx.store.dialect,
       claimable: (ignoreLeases) => this.repo.claimable(ignoreLeases),
-      resume: (id, force) => this.run(id, undefined, force),
+      resume: (id, force) => this.run(id, force),
     });
   }
 
@@ -94,12 +106,9 @@ export class TransferWorker {
     return { lease_owner: this.me, lease_until: new Date(Date.now() + this.leaseMs).toISOString() };
   }
 
-  /**
-   * Runs a transfer; `file` is an import's upload, still on local disk (removed when done), and
-   * `opened` the archive the request already opened and checked (closed when done): not read again.
-   */
-  start(id: string, file?: string, opened?: OpenedUpload): void {
-    this.work.start(id, () => this.run(id, file, false, opened));
+  /** Runs a transfer; `plan` is a new import's plan, which the request has (not read back). */
+  start(id: string, plan?: ImportPlan): void {
+    this.work.start(id, () => this.run(id, false, plan));
   }
 
   /** Takes over every transfer with work left whose lease has expired (every one at start-up on SQLite). */
@@ -138,36 +147,22 @@ export class TransferWorker {
     };
   }
 
-  private async run(
-    id: string,
-    file: string | undefined,
-    force: boolean,
-    opened?: OpenedUpload,
-  ): Promise<void> {
-    let handed = opened;
+  private async run(id: string, force: boolean, plan?: ImportPlan): Promise<void> {
+    if (this.closed) return;
+    const job = await this.repo.claim(id, this.me, this.leaseMs, force);
+    if (!job) return;
+    if (job.state === 'cancelled') return await this.cleanUp(job);
     try {
-      if (this.closed) return;
-      const job = await this.repo.claim(id, this.me, this.leaseMs, force);
-      if (!job) return;
-      if (job.state === 'cancelled') return await this.cleanUp(job);
-      try {
-        if (job.attempts > MAX_ATTEMPTS) {
-          throw new ApiError(500, `The ${job.kind} was interrupted ${MAX_ATTEMPTS} times; it is given up.`);
-        }
-        if (job.kind === 'export') await this.runExport(job);
-        else {
-          handed = undefined; // runImport closes it
-          await this.runImport(job, file, opened);
-        }
-      } catch (err) {
-        if (!(err instanceof Interrupted)) return await this.fail(job, err);
-        if (this.closed) return await this.repo.release(id, this.me);
-        const now = await this.repo.byId(id);
-        if (now?.state === 'cancelled' && now.lease_owner === this.me) await this.cleanUp(now);
+      if (job.attempts > MAX_ATTEMPTS) {
+        throw new ApiError(500, `The ${job.kind} was interrupted ${MAX_ATTEMPTS} times; it is given up.`);
       }
-    } finally {
-      handed?.archive.close();
-      if (file) await fs.promises.rm(file, { force: true });
+      if (job.kind === 'export') await this.runExport(job);
+      else await this.runImport(job, plan);
+    } catch (err) {
+      if (!(err instanceof Interrupted)) return await this.fail(job, err);
+      if (this.closed) return await this.repo.release(id, this.me);
+      const now = await this.repo.byId(id);
+      if (now?.state === 'cancelled' && now.lease_owner === this.me) await this.cleanUp(now);
     }
   }
 
@@ -200,90 +195,104 @@ export class TransferWorker {
     if (!done) await this.store.blobs.delete([blob.blob_id]);
   }
 
-  private async runImport(job: TransferRow, file: string | undefined, opened?: OpenedUpload): Promise<void> {
-    const idMap = new Map(
-      Object.entries(fromJson<{ id_map: Record<string, string> }>(job.request, { id_map: {} }).id_map),
-    );
+  private async runImport(job: TransferRow, given?: ImportPlan): Promise<void> {
+    const { idMap, staged, stagedIds, planless } = importOfRow(job);
     const container = containerOfRow(job);
-    let copy: string | undefined;
-    let archive = opened?.archive;
-    try {
-      // A resumed run: whatever a stopped run created goes first (nothing, on a first run).
-      await removeImported(this.store, container, [...idMap.values()]);
-      // The upload itself (gone once adopted), else the kept archive: in place on SQLite, a copy otherwise.
-      const local = async () =>
-        file && fs.existsSync(file)
-          ? file
-          : (this.store.blobs.localFile(job.archive_blob_id!) ??
-            (copy = await this.fetchArchive(job.archive_blob_id!)));
-      let source: ImportSource;
-      let cipher: TransferCipher | undefined;
-      if (job.format === 'csv') {
-        source = csvSource(await readCsvFile(await local(), this.limits.maxEntries));
-      } else {
-        // A resumed run opens the archive again; a new one has it from the request.
-        const path = await local();
-        archive ??= await openUpload(path, this.limits);
-        const derivation = opened ? opened.derivation : await derivationOf(archive);
-        const key = job.key_sealed ? this.ctx.secrets.open<string>(job.key_sealed) : undefined;
-        cipher = importCipher(key, derivation);
-        source = archiveSource(archive, path);
-      }
-      const progress = await importAssets(
-        this.ctx,
-        this.store,
-        source,
-        { container, idMap, creatorId: job.creator_id, cipher, maxEntryBytes: this.limits.maxEntryBytes },
-        this.step(job.id),
+    const planId = job.archive_blob_id!;
+    if (planless) {
+      throw new ApiError(
+        500,
+        'The import was started by an earlier version of the server, which this one cannot resume; import the archive again.',
       );
-      await this.step(job.id)(progress);
-      if (
-        !(await this.repo.finish(job.id, this.me, { state: 'completed', archive_blob_id: null, progress }))
-      ) {
-        throw new Interrupted('cancelled at the end');
-      }
-      await this.store.blobs.delete([job.archive_blob_id!]).catch((err) => this.warn(err));
-    } catch (err) {
-      // All or nothing: a failed import keeps no asset. (A cancelled one is cleaned up by cleanUp; one
-      // whose lease went to another server is that server's to finish.)
-      if (!(err instanceof Interrupted)) await removeImported(this.store, container, [...idMap.values()]);
-      throw err;
-    } finally {
-      archive?.close();
-      if (copy) await fs.promises.rm(copy, { force: true });
     }
+    // A resumed run: whatever a stopped run created goes first (nothing, on a first run), except
+    // the upload's blobs, which the new attachment rows point at again.
+    await removeImported(this.store, container, [...idMap.values()], stagedIds);
+    const plan = given ?? (await this.readPlan(planId));
+    // Deleted meanwhile (an imported asset deleted while the import ran, then a restart): fail
+    // rather than create attachments without content.
+    const missing = stagedIds.size - (await this.store.blobs.existing([...stagedIds])).size;
+    if (missing) {
+      throw new ApiError(
+        500,
+        `The import cannot be resumed: the content of ${missing} attachment(s) was deleted while it ran.`,
+      );
+    }
+    const key = job.key_sealed ? this.ctx.secrets.open<string>(job.key_sealed) : undefined;
+    const progress = await importAssets(
+      this.ctx,
+      this.store,
+      plan,
+      {
+        container,
+        idMap,
+        creatorId: job.creator_id,
+        cipher: importCipher(key, plan.derivation),
+        blobs: new Map(staged.map(([path, blob_id, size]) => [path, { blob_id, size }])),
+      },
+      this.step(job.id),
+    );
+    await this.step(job.id)(progress);
+    // The attachments own the upload's blobs now; the plan goes with the end of the import.
+    const done = await this.repo.finish(
+      job.id,
+      this.me,
+      { state: 'completed', archive_blob_id: null, progress },
+      (trx) => this.store.blobs.removeRows(trx, [planId]),
+    );
+    if (!done) throw new Interrupted('cancelled at the end');
+    await this.store.blobs.removeContent([planId]).catch((err) => this.warn(err));
+  }
+
+  /** An import's plan, as its upload stored it. */
+  private async readPlan(blobId: string): Promise<ImportPlan> {
+    const parts: Buffer[] = [];
+    for await (const chunk of this.store.blobs.stream(blobId)) parts.push(chunk as Buffer);
+    return JSON.parse(Buffer.concat(parts).toString('utf8')) as ImportPlan;
+  }
+
+  /**
+   * All or nothing: what a failed or cancelled import created goes, and the blobs its upload
+   * stored with it (the plan goes with the row's last change, in the caller).
+   */
+  private async discardImport(job: TransferRow): Promise<void> {
+    const { idMap, stagedIds } = importOfRow(job);
+    await removeImported(this.store, containerOfRow(job), [...idMap.values()], stagedIds);
+    const ids = [...stagedIds];
+    for (let i = 0; i < ids.length; i += 500) await this.store.blobs.delete(ids.slice(i, i + 500));
+  }
+
+  /** The blob an import's row names (its plan), removed in the transaction that ends the row. */
+  private planRemoval(job: TransferRow) {
+    const planId = job.kind === 'import' ? job.archive_blob_id : null;
+    return {
+      also: planId
+        ? (trx: Parameters<BlobStore['removeRows']>[0]) => this.store.blobs.removeRows(trx, [planId])
+        : undefined,
+      after: () => (planId ? this.store.blobs.removeContent([planId]).catch((e) => this.warn(e)) : undefined),
+    };
   }
 
   private async fail(job: TransferRow, err: unknown): Promise<void> {
     const reason = reasonOf(job.kind, err);
-    // An import's kept archive goes first: once the state says failed, nothing of it is left.
-    if (job.kind === 'import' && job.archive_blob_id) {
-      await this.store.blobs.delete([job.archive_blob_id]).catch((e) => this.warn(e));
-    }
-    await this.repo.finish(job.id, this.me, {
-      state: 'failed',
-      failure: reason,
-      ...(job.kind === 'import' ? { archive_blob_id: null } : {}),
-    });
+    // An import's assets and blobs go first: once the state says failed, nothing of it is left.
+    if (job.kind === 'import') await this.discardImport(job);
+    const plan = this.planRemoval(job);
+    await this.repo.finish(
+      job.id,
+      this.me,
+      { state: 'failed', failure: reason, ...(job.kind === 'import' ? { archive_blob_id: null } : {}) },
+      plan.also,
+    );
+    await plan.after();
   }
 
-  /** A cancelled transfer: an import's created assets and kept archive go; then no work is left. */
+  /** A cancelled transfer: an import's created assets and blobs go; then no work is left. */
   private async cleanUp(job: TransferRow): Promise<void> {
-    if (job.kind === 'import') {
-      const ids = Object.values(
-        fromJson<{ id_map: Record<string, string> }>(job.request, { id_map: {} }).id_map,
-      );
-      await removeImported(this.store, containerOfRow(job), ids);
-    }
-    if (job.archive_blob_id) await this.store.blobs.delete([job.archive_blob_id]);
-    await this.repo.settleCancelled(job.id, this.me);
-  }
-
-  /** The kept archive copied back to a local file (yauzl reads a zip by random access). */
-  private async fetchArchive(blobId: string): Promise<string> {
-    const { stream } = await this.store.blobs.open(blobId);
-    const file = await this.tempFile();
-    await pipeline(stream, fs.createWriteStream(file, { flags: 'wx' }));
-    return file;
+    if (job.kind === 'import') await this.discardImport(job);
+    else if (job.archive_blob_id) await this.store.blobs.delete([job.archive_blob_id]);
+    const plan = this.planRemoval(job);
+    await this.repo.settleCancelled(job.id, this.me, plan.also);
+    await plan.after();
   }
 }
