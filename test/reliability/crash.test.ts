@@ -268,6 +268,38 @@ function newSchedule(kind: ScheduleVersion['kind']): ScheduleVersion {
 const inWindow = (v: ScheduleVersion, at: number) =>
   v.kind === 'fast' && at % 2000 === 0 && at >= v.schedule_info!.startOn && at <= v.schedule_info!.endOn!;
 
+/** Changes (or removes) a job's schedule with a JSON Patch; the version is acknowledged on a 200. */
+async function patchSchedule(
+  call: ReturnType<typeof client>,
+  jobProject: string,
+  t: Tracked<ScheduleVersion>,
+  v: ScheduleVersion,
+) {
+  t.busy = true;
+  t.pending = v;
+  t.sent.push(v);
+  try {
+    const ops =
+      v.kind === 'none'
+        ? [
+            { op: 'remove', path: '/entity/job/schedule' },
+            { op: 'remove', path: '/entity/job/schedule_info' },
+          ]
+        : [
+            { op: 'add', path: '/entity/job/schedule', value: v.schedule },
+            { op: 'add', path: '/entity/job/schedule_info', value: v.schedule_info },
+          ];
+    const res = await call('PATCH', `/v2/jobs/${t.id}?project_id=${jobProject}`, ops, {
+      'content-type': 'application/json-patch+json',
+    });
+    if (res.status !== 200) throw new Error(`patch schedule: ${res.status} ${res.text}`);
+    expect(scheduleOf(res.body.entity.job)).toEqual(v);
+    Object.assign(t, { acked: v, ackedAt: Date.now(), pending: undefined });
+  } finally {
+    t.busy = false;
+  }
+}
+
 async function settledTransfer(call: ReturnType<typeof client>, url: string) {
   return waitFor(
     async () => {
@@ -725,30 +757,7 @@ describe(`crash safety (${TEST_DB})`, () => {
                 const kinds = (['fast', 'slow', 'none'] as const).filter(
                   (k) => k === 'fast' || k !== t.acked.kind,
                 );
-                const v = newSchedule(kinds[i % kinds.length]);
-                t.busy = true;
-                t.pending = v;
-                t.sent.push(v);
-                try {
-                  const ops =
-                    v.kind === 'none'
-                      ? [
-                          { op: 'remove', path: '/entity/job/schedule' },
-                          { op: 'remove', path: '/entity/job/schedule_info' },
-                        ]
-                      : [
-                          { op: 'add', path: '/entity/job/schedule', value: v.schedule },
-                          { op: 'add', path: '/entity/job/schedule_info', value: v.schedule_info },
-                        ];
-                  const res = await call('PATCH', `/v2/jobs/${t.id}?project_id=${bg.jobProject}`, ops, {
-                    'content-type': 'application/json-patch+json',
-                  });
-                  if (res.status !== 200) throw new Error(`patch schedule: ${res.status} ${res.text}`);
-                  expect(scheduleOf(res.body.entity.job)).toEqual(v);
-                  Object.assign(t, { acked: v, ackedAt: Date.now(), pending: undefined });
-                } finally {
-                  t.busy = false;
-                }
+                await patchSchedule(call, bg.jobProject, t, newSchedule(kinds[i % kinds.length]));
                 break;
               }
             }
@@ -771,9 +780,10 @@ describe(`crash safety (${TEST_DB})`, () => {
 
     server = await spawnServer(env);
     uptime.push({ from: Date.now(), to: Infinity });
+    const finalToken = await tokenOf(server.url, keys.adminKey);
     const ends = await verifyAcknowledged(
       server.url,
-      await tokenOf(server.url, keys.adminKey),
+      finalToken,
       acked,
       assetProject,
       ceProject,
@@ -781,12 +791,15 @@ describe(`crash safety (${TEST_DB})`, () => {
       bg,
       killedAt,
     );
-    // The last schedule windows pass and their runs end before the graceful stop.
+    // Two schedules written now, with no kill to come, must fire every one of their slots; the last
+    // windows pass and their runs end before the graceful stop.
+    for (const t of acked.schedules.slice(-2))
+      await patchSchedule(client(server.url, finalToken), bg.jobProject, t, newSchedule('fast'));
     const lastSlot = Math.max(
       0,
       ...acked.schedules.flatMap((t) => t.sent.map((v) => v.schedule_info?.endOn ?? 0)),
     );
-    await sleep(Math.max(0, lastSlot + 1000 - Date.now()));
+    await sleep(Math.max(0, lastSlot + 3000 - Date.now()));
     await waitFor(
       () =>
         inDatabase(database!, async (db) =>
@@ -818,6 +831,7 @@ describe(`crash safety (${TEST_DB})`, () => {
     );
     expect(counts.acknowledged).toBeGreaterThan(KILLS);
     expect(slots.length, 'slots fired during the suite').toBeGreaterThan(0);
+    expect(due, 'slots checked as due').toBeGreaterThanOrEqual(6);
     expect(
       acked.connections.some((t) => t.sent.length > 1),
       'a connection changed',
