@@ -71,7 +71,7 @@ export class Scheduler {
       if (mine) await this.repo.insertRun(row, trx);
       const after = new Date(Math.max(Date.parse(slot), now.getTime()));
       const next = slotsAfter(entity.schedule, entity.schedule_info, after, 1, true)[0];
-      await this.repo.setNextRun(jobId, next ? next.toISOString() : null, trx);
+      await this.repo.setNextRun(jobId, slot, next ? next.toISOString() : null, trx);
       return mine;
     });
   }

@@ -178,11 +178,16 @@ export class JobRepository {
       .execute();
   }
 
-  async setNextRun(jobId: string, nextRunAt: string | null, trx: JobExecutor = this.db): Promise<void> {
+  /**
+   * Moves a job's next slot on from `slot`, the one just fired. Only over that slot: a schedule
+   * change committed meanwhile (PostgreSQL runs the fire at read committed) keeps its own next slot.
+   */
+  async setNextRun(jobId: string, slot: string, nextRunAt: string | null, trx: JobExecutor): Promise<void> {
     await trx
       .updateTable('job_definitions')
       .set({ next_run_at: nextRunAt })
       .where('job_id', '=', jobId)
+      .where('next_run_at', '=', slot)
       .execute();
   }
 
