@@ -132,6 +132,44 @@ describe('runs across servers', () => {
     expect(after.body.entity.job.last_run_status).toBe('Completed');
   }, 120_000);
 
+  it('clears the next slot of a job whose schedule went by a PATCH of its asset, and fires nothing', async () => {
+    const s = await startTestServer();
+    try {
+      await staleSlotCleared(s);
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
+
+  async function staleSlotCleared(s: TestServer) {
+    const w = await createWorld(s);
+    const c = w.containers.project;
+    const script = await createScript(s, w.editor.token, c, 'print("unscheduled")');
+    const startOn = Math.ceil((Date.now() + 2500) / 1000) * 1000;
+    const job = await createJob(s, w.editor.token, c, {
+      asset_ref: script,
+      schedule: '* * * * * *',
+      schedule_info: { startOn, endOn: startOn + 10_000, repeat: true },
+    });
+    const patched = await s.call('PATCH', `/v2/assets/${job.asset_id}?${c.q}`, {
+      token: w.editor.token,
+      contentType: 'application/json-patch+json',
+      body: [{ op: 'remove', path: '/entity/job/schedule' }],
+    });
+    expect(patched.status, patched.text).toBe(200);
+    const nextRun = async () =>
+      (
+        await (s.built.ctx.store.db as any)
+          .selectFrom('job_definitions')
+          .select('next_run_at')
+          .where('job_id', '=', job.asset_id)
+          .executeTakeFirst()
+      )?.next_run_at;
+    await eventually(async () => (await nextRun()) === null, 15_000, 'the stale slot to be cleared');
+    const runs = await s.call('GET', `/v2/jobs/${job.asset_id}/runs?${c.q}`, { token: w.viewer.token });
+    expect(runs.body.results).toEqual([]);
+  }
+
   it('marks Failed a run whose server was killed, and ends its orphaned process', async () => {
     const database = await createTestDatabase();
     const setup = await startTestServer({}, { database });

@@ -64,8 +64,14 @@ export class Scheduler {
       const job = await store.assets.getAsset(container, jobId, trx);
       const entity = (job?.entity.job ?? {}) as JobEntity;
       const def = await this.repo.getDefinition(jobId, trx);
-      // the schedule changed (or went) since this slot was read: nothing to fire
-      if (!job || !entity.schedule || def?.next_run_at !== slot) return false;
+      // the schedule changed since this slot was read: nothing to fire
+      if (!job || def?.next_run_at !== slot) return false;
+      if (!entity.schedule) {
+        // The job lost its schedule by a path that left the slot behind (a PATCH of the asset
+        // itself): clear it, or it would come back at every tick.
+        await this.repo.setNextRun(jobId, slot, null, trx);
+        return false;
+      }
       const row = newRunRow(job, {}, entity.schedule_creator_id ?? job.owner_id, true);
       const mine = await this.repo.claimSlot(jobId, slot, row.run_id, trx);
       if (mine) await this.repo.insertRun(row, trx);
