@@ -4,6 +4,7 @@ import {
   KINDS,
   countAssets,
   createAsset,
+  createCatalog,
   createWorld,
   expectPlatformError,
   type Container,
@@ -194,6 +195,60 @@ describe.each(KINDS)('assets in a %s', (kind) => {
     expect(names).toEqual([...names].sort());
     expect(res.body.resources.find((r: any) => r.name === 'notebook').asset_count).toBe(2);
     expect(names).toContain('data_asset');
+  });
+});
+
+/** The kept counts against a count of the rows themselves, in every container. */
+async function expectCountsKept() {
+  const db = s.built.ctx.store.db as any;
+  const kept = await db
+    .selectFrom('asset_type_counts')
+    .select(['container_kind', 'container_id', 'asset_type', 'n'])
+    .execute();
+  const counted = await db
+    .selectFrom('assets')
+    .select(['container_kind', 'container_id', 'asset_type', (eb: any) => eb.fn.countAll().as('n')])
+    .groupBy(['container_kind', 'container_id', 'asset_type'])
+    .execute();
+  const key = (r: any) => `${r.container_kind} ${r.container_id} ${r.asset_type} ${Number(r.n)}`;
+  expect(kept.map(key).sort()).toEqual(counted.map(key).sort());
+}
+
+describe('asset counts (the type list and the total of a search of every asset)', () => {
+  it('stay right through creates, deletes and the deletion of their container', async () => {
+    const id = await createCatalog(s, w.admin.token);
+    const c: Container = { kind: 'catalog', id, q: `catalog_id=${id}` };
+    const types = async () =>
+      Object.fromEntries(
+        (await s.call('GET', `/v2/asset_types?${c.q}`, { token: w.admin.token })).body.resources.map(
+          (r: any) => [r.name, r.asset_count],
+        ),
+      );
+    const total = async (type: string) =>
+      (
+        await s.call('POST', `/v2/asset_types/${type}/search?${c.q}`, {
+          token: w.admin.token,
+          body: { query: '*:*', limit: 1 },
+        })
+      ).body.total_rows;
+    expect(await types()).toEqual({});
+    for (let i = 0; i < 3; i++) await createAsset(s, w.admin.token, c);
+    const notebooks = [
+      await createAsset(s, w.admin.token, c, { asset_type: 'notebook' }),
+      await createAsset(s, w.admin.token, c, { asset_type: 'notebook' }),
+    ].map((a) => a.metadata.asset_id);
+    expect(await types()).toEqual({ data_asset: 3, notebook: 2 });
+    expect([await total('data_asset'), await total('notebook'), await total('asset')]).toEqual([3, 2, 5]);
+    await expectCountsKept();
+    for (const [i, asset] of notebooks.entries()) {
+      const del = await s.call('DELETE', `/v2/assets/${asset}?${c.q}`, { token: w.admin.token });
+      expect(del.status, del.text).toBe(204);
+      expect(await types()).toEqual(i === 0 ? { data_asset: 3, notebook: 1 } : { data_asset: 3 });
+    }
+    expect(await total('notebook')).toBe(0);
+    const gone = await s.call('DELETE', `/v2/catalogs/${id}`, { token: w.admin.token });
+    expect(gone.status, gone.text).toBe(204);
+    await expectCountsKept();
   });
 });
 

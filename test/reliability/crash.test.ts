@@ -366,6 +366,15 @@ async function verifyIntegrity(db: TestDatabase) {
         (select 1 from projects p where p.id = m.project_id)`),
       'members of missing projects',
     ).toBe(0);
+    // The per-type asset counts (kept by triggers) agree with the rows, whatever the kills cut.
+    expect(
+      await q(`select count(*) as n from (
+        select container_kind, container_id, asset_type, count(*) as n from assets
+          group by container_kind, container_id, asset_type) a
+        full outer join asset_type_counts c using (container_kind, container_id, asset_type)
+        where coalesce(a.n, 0) <> coalesce(c.n, 0)`),
+      'asset type counts that disagree with the assets',
+    ).toBe(0);
     // An asset's tag rows are written with the asset: each tagged asset has all of its rows.
     const assets = (
       await sql<{ asset_id: string; tags: string }>`select asset_id, tags from assets`.execute(store.db)

@@ -1,5 +1,6 @@
-import type { Kysely, Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 import { blobMigrations } from '../../store/blobs.ts';
+import { installCountTriggers } from '../../store/count-triggers.ts';
 
 export const assetMigrations: Record<string, Migration> = {
   ...blobMigrations,
@@ -84,6 +85,32 @@ export const assetMigrations: Record<string, Migration> = {
         .on('asset_attachments')
         .columns(['asset_id', 'created_at'])
         .execute();
+    },
+  },
+  '3004_asset_type_counts': {
+    // How many assets of each type a container holds: the type list and the total of a search of
+    // every asset read these instead of counting the container's rows (flat as it grows).
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('asset_type_counts')
+        .addColumn('container_kind', 'text', (c) => c.notNull())
+        .addColumn('container_id', 'text', (c) => c.notNull())
+        .addColumn('asset_type', 'text', (c) => c.notNull())
+        .addColumn('n', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('asset_type_counts_pk', ['container_kind', 'container_id', 'asset_type'])
+        .execute();
+      // An asset never changes container or type: inserts and deletes are all there is to count.
+      await installCountTriggers(db, {
+        source: 'assets',
+        counts: 'asset_type_counts',
+        keys: ['container_kind', 'container_id', 'asset_type'],
+        name: 'assets_counted',
+        lock: 'asset_type_counts',
+        onUpdate: false,
+      });
+      await sql`insert into asset_type_counts (container_kind, container_id, asset_type, n)
+        select container_kind, container_id, asset_type, count(*) from assets
+        group by container_kind, container_id, asset_type`.execute(db);
     },
   },
 };

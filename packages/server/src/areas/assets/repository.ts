@@ -281,27 +281,42 @@ export class AssetRepository {
     };
     let rowsQ = base().selectAll();
     if (q.after) rowsQ = rowsQ.where((eb) => afterKey(eb, q.after!));
-    const [rows, count] = await Promise.all([
+    const [rows, total] = await Promise.all([
       rowsQ
         .orderBy('created_at')
         .orderBy('asset_id')
         .limit(q.limit + 1)
         .execute(),
-      base()
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow(),
+      // Every asset (of a type): the kept counts, not a count of the container's rows.
+      node.kind === 'all'
+        ? this.countOfTypes(q.container, type, trx)
+        : base()
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+            .then((c) => Number(c.n)),
     ]);
-    return { ...page(rows, q.limit), total_rows: Number(count.n) };
+    return { ...page(rows, q.limit), total_rows: total };
+  }
+
+  /** How many assets the container holds (of one type, or of all), from the kept counts. */
+  private async countOfTypes(container: ContainerRef, type: string | undefined, trx: AssetExecutor) {
+    let q = trx
+      .selectFrom('asset_type_counts')
+      .select((eb) => eb.fn.sum<number | string | null>('n').as('n'))
+      .where('container_kind', '=', container.kind)
+      .where('container_id', '=', container.id);
+    if (type) q = q.where('asset_type', '=', type);
+    return Number((await q.executeTakeFirst())?.n ?? 0);
   }
 
   /** The asset types present in a container, with how many assets each has, by name. */
   async listAssetTypes(container: ContainerRef, trx: AssetExecutor = this.db) {
     const rows = await trx
-      .selectFrom('assets')
-      .select(['asset_type', (eb) => eb.fn.countAll<number>().as('n')])
+      .selectFrom('asset_type_counts')
+      .select(['asset_type', 'n'])
       .where('container_kind', '=', container.kind)
       .where('container_id', '=', container.id)
-      .groupBy('asset_type')
+      .where('n', '>', 0)
       .orderBy('asset_type')
       .execute();
     return rows.map((r) => ({ name: r.asset_type, asset_count: Number(r.n) }));
@@ -492,6 +507,18 @@ function compile(eb: Eb, node: QueryNode): Expression<SqlBool> {
         return eb.or([like(col, p), like(col, `${p} %`), like(col, `% ${p}`), like(col, `% ${p} %`)]);
       }
       if (node.field === 'tags') {
+        // A whole tag: the tag index finds its assets (the planner can start from it, so a rare tag
+        // costs its own assets, not a walk of the container's).
+        if (!/[*?]/.test(node.value)) {
+          return eb(
+            'assets.asset_id',
+            'in',
+            eb
+              .selectFrom('asset_tags')
+              .select('asset_tags.asset_id')
+              .where('asset_tags.tag', '=', fold(node.value)),
+          );
+        }
         const p = likePattern(fold(node.value));
         return eb.exists(
           eb

@@ -51,6 +51,14 @@ export type AssetTables = BlobTables & {
     created_at: string;
     updated_at: string;
   };
+  /** Kept by triggers on `assets` (migration 3004): rows only for types a container holds. */
+  asset_type_counts: {
+    container_kind: string;
+    container_id: string;
+    asset_type: string;
+    /** bigint: a string on PostgreSQL unless parsed; read it with Number(). */
+    n: number | string;
+  };
 };
 
 export type AssetRow = AssetTables['assets'];

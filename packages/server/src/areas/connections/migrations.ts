@@ -1,4 +1,5 @@
-import { PostgresAdapter, sql, type Kysely, type Migration } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
+import { installCountTriggers } from '../../store/count-triggers.ts';
 import { facetsOf } from './facets.ts';
 
 /** Connections, their list index, user-defined data source types and connection files. */
@@ -129,8 +130,14 @@ export const connectionMigrations: Record<string, Migration> = {
         .execute();
       // Triggers, not application code, keep the counts: every way a facet row goes (an asset
       // delete's cascade, a container archived or deleted) is counted in the same transaction.
-      if (db.getExecutor().adapter instanceof PostgresAdapter) await postgresCountTriggers(db);
-      else await sqliteCountTriggers(db);
+      await installCountTriggers(db, {
+        source: 'connection_facets',
+        counts: 'connection_counts',
+        keys: ['container_kind', 'container_id', 'facet', 'flags'],
+        name: 'connection_facets_counted',
+        lock: 'connection_counts',
+        onUpdate: true,
+      });
 
       // An existing database: facets for the connections already indexed, then the old tables go.
       const entries = await db.selectFrom('connection_index').selectAll().execute();
@@ -177,77 +184,3 @@ export const connectionMigrations: Record<string, Migration> = {
     },
   },
 };
-
-async function sqliteCountTriggers(db: Kysely<any>) {
-  const where = (r: string) =>
-    `container_kind = ${r}.container_kind and container_id = ${r}.container_id and facet = ${r}.facet and flags = ${r}.flags`;
-  const add = (r: string) => `insert into connection_counts (container_kind, container_id, facet, flags, n)
-    values (${r}.container_kind, ${r}.container_id, ${r}.facet, ${r}.flags, 1)
-    on conflict (container_kind, container_id, facet, flags) do update set n = n + 1;`;
-  const remove = (r: string) => `update connection_counts set n = n - 1 where ${where(r)};
-    delete from connection_counts where ${where(r)} and n <= 0;`;
-  await sql
-    .raw(
-      `create trigger connection_facets_counted_insert after insert on connection_facets
-    begin ${add('new')} end`,
-    )
-    .execute(db);
-  await sql
-    .raw(
-      `create trigger connection_facets_counted_delete after delete on connection_facets
-    begin ${remove('old')} end`,
-    )
-    .execute(db);
-  await sql
-    .raw(
-      `create trigger connection_facets_counted_update after update on connection_facets
-    begin ${remove('old')} ${add('new')} end`,
-    )
-    .execute(db);
-}
-
-/**
- * On PostgreSQL the counts change once per statement (transition tables), not once per row: a
- * bulk insert or a cascade is one grouped upsert. Each statement first takes a lock per container
- * (held to the commit), so writers of one container's counts queue instead of deadlocking on count
- * rows taken in different orders.
- */
-async function postgresCountTriggers(db: Kysely<any>) {
-  const lock = (t: string) => `perform pg_advisory_xact_lock(hashtext('connection_counts:' || k || ':' || i))
-      from (select distinct container_kind as k, container_id as i from ${t} order by 1, 2) c;`;
-  const add = (t: string) => `insert into connection_counts (container_kind, container_id, facet, flags, n)
-      select container_kind, container_id, facet, flags, count(*) from ${t}
-      group by container_kind, container_id, facet, flags order by 1, 2, 3, 4
-      on conflict (container_kind, container_id, facet, flags)
-      do update set n = connection_counts.n + excluded.n;`;
-  const match = `c.container_kind = d.container_kind and c.container_id = d.container_id
-      and c.facet = d.facet and c.flags = d.flags`;
-  const remove = (t: string) => `update connection_counts c set n = c.n - d.n
-      from (select container_kind, container_id, facet, flags, count(*) as n from ${t}
-            group by container_kind, container_id, facet, flags) d
-      where ${match};
-    delete from connection_counts c using (select distinct container_kind, container_id, facet, flags from ${t}) d
-      where ${match} and c.n <= 0;`;
-  const bodies: Record<string, [string, string]> = {
-    insert: ['new table as added', `${lock('added')} ${add('added')}`],
-    delete: ['old table as removed', `${lock('removed')} ${remove('removed')}`],
-    update: [
-      'old table as removed new table as added',
-      `${lock('removed')} ${lock('added')} ${remove('removed')} ${add('added')}`,
-    ],
-  };
-  for (const [event, [referencing, body]] of Object.entries(bodies)) {
-    await sql
-      .raw(
-        `create function connection_facets_counted_${event}() returns trigger language plpgsql as $$
-        begin ${body} return null; end $$`,
-      )
-      .execute(db);
-    await sql
-      .raw(
-        `create trigger connection_facets_counted_${event} after ${event} on connection_facets
-        referencing ${referencing} for each statement execute function connection_facets_counted_${event}()`,
-      )
-      .execute(db);
-  }
-}
