@@ -31,7 +31,9 @@ async function fill(s: OurServer, projectId: string, creator: string, from: numb
         );
       }
     });
-    // What autovacuum does within a minute of a bulk load: fresh planner statistics.
+    // Fresh planner statistics, as a server has them soon after a bulk load: on PostgreSQL what
+    // autovacuum does within a minute (off on some machines), on SQLite what the store's own
+    // `PRAGMA optimize` does every 10 minutes and when it closes (below).
     if (store.dialect === 'postgres') await sql`analyze`.execute(store.db);
   } finally {
     await store.close();

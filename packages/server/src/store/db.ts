@@ -40,11 +40,16 @@ export async function redoableCommit(trx: Kysely<any>, dialect: Dialect): Promis
   if (dialect === 'postgres') await sql`set local synchronous_commit = off`.execute(trx);
 }
 
+/** How often SQLite's statistics are brought up to date (see openStore). */
+const SQLITE_OPTIMIZE_MS = 10 * 60_000;
+
 export function openStore(config: ServerConfig): Store {
   const dialect: Dialect = config.databaseUrl?.startsWith('postgres') ? 'postgres' : 'sqlite';
   let db: Kysely<PlatformTables>;
   let readCommitted: Store['readCommitted'];
   let closeReader = () => {};
+  /** Last maintenance before the database closes (SQLite: its statistics). */
+  let lastMaintenance = () => {};
   if (dialect === 'postgres') {
     // int8 (count(*)) arrives as a string by default; our counts fit in a JS number.
     pg.types.setTypeParser(20, (v) => Number(v));
@@ -76,7 +81,26 @@ export function openStore(config: ServerConfig): Store {
     reader.pragma('busy_timeout = 5000');
     withStatementCache(reader);
     readCommitted = (source, parameters) => reader.prepare(source).all(...parameters);
-    closeReader = () => reader.close();
+    // Planner statistics, as SQLite advises: without them a rare tag's search walks a whole
+    // container. `optimize` analyzes only tables that lack statistics or changed much since, and
+    // reads at most `analysis_limit` rows of an index to do it; never inside a transaction.
+    file.pragma('analysis_limit = 1000');
+    const optimize = () => {
+      if (!file.open || file.inTransaction) return;
+      try {
+        file.pragma('optimize = 0x10002');
+      } catch {
+        // busy: the next round does it
+      }
+    };
+    optimize();
+    const optimizer = setInterval(optimize, SQLITE_OPTIMIZE_MS);
+    optimizer.unref();
+    closeReader = () => {
+      clearInterval(optimizer);
+      reader.close();
+    };
+    lastMaintenance = optimize;
   }
   return {
     db,
@@ -91,6 +115,7 @@ export function openStore(config: ServerConfig): Store {
       }
     },
     close: async () => {
+      lastMaintenance();
       await db.destroy();
       closeReader();
     },
