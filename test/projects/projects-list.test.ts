@@ -195,3 +195,44 @@ describe('GET /v2/projects/total', () => {
     expect((await s.call('GET', '/v2/projects/total', { token: null })).status).toBe(401);
   });
 });
+
+describe('the total of an unfiltered list (a kept count of memberships)', () => {
+  /** The kept counts against a count of the membership rows, for every user. */
+  async function expectCountsKept() {
+    const db = s.built.ctx.store.db as any;
+    const kept = await db.selectFrom('project_member_counts').select(['iam_id', 'n']).execute();
+    const counted = await db
+      .selectFrom('project_members')
+      .select(['iam_id', (eb: any) => eb.fn.countAll().as('n')])
+      .groupBy('iam_id')
+      .execute();
+    const key = (r: any) => `${r.iam_id} ${Number(r.n)}`;
+    expect(kept.map(key).sort()).toEqual(counted.map(key).sort());
+  }
+
+  it('follows members added and removed and projects deleted', async () => {
+    const dave = await s.createUser('dave');
+    const total = async () => (await list('', dave.token)).total_results;
+    expect(await total()).toBe(0);
+    const own = await newProject(s, dave.token, { name: 'Dave one' });
+    const second = await newProject(s, dave.token, { name: 'Dave two' });
+    await addMembers(s, alice.token, ids.alpha, [{ user: dave, role: 'viewer' }]);
+    expect(await total()).toBe(3);
+    expect((await list('?limit=1', dave.token)).total_results).toBe(3);
+    await expectCountsKept();
+    const removed = await s.call(
+      'DELETE',
+      `/v2/projects/${ids.alpha}/members/${encodeURIComponent(dave.username)}`,
+      {
+        token: alice.token,
+      },
+    );
+    expect(removed.status, removed.text).toBe(204);
+    expect(await total()).toBe(2);
+    const deleted = await s.call('DELETE', `/transactional/v2/projects/${second}`, { token: dave.token });
+    expect(deleted.status, deleted.text).toBe(204);
+    expect(await total()).toBe(1);
+    expect(guids(await list('', dave.token))).toEqual([own]);
+    await expectCountsKept();
+  });
+});

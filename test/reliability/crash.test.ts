@@ -375,6 +375,13 @@ async function verifyIntegrity(db: TestDatabase) {
         where coalesce(a.n, 0) <> coalesce(c.n, 0)`),
       'asset type counts that disagree with the assets',
     ).toBe(0);
+    expect(
+      await q(`select count(*) as n from (
+        select iam_id, count(*) as n from project_members group by iam_id) m
+        full outer join project_member_counts c using (iam_id)
+        where coalesce(m.n, 0) <> coalesce(c.n, 0)`),
+      'membership counts that disagree with the members',
+    ).toBe(0);
     // An asset's tag rows are written with the asset: each tagged asset has all of its rows.
     const assets = (
       await sql<{ asset_id: string; tags: string }>`select asset_id, tags from assets`.execute(store.db)

@@ -6,8 +6,10 @@ export interface CountedTable {
   source: string;
   /** The table of counts: `keys` (its primary key) and `n`. */
   counts: string;
-  /** The columns counted by; the first two name the container (kind and id). */
+  /** The columns counted by. */
   keys: string[];
+  /** How many of the first `keys` name what PostgreSQL locks (the container: kind and id). */
+  lockedKeys: number;
   /** Prefix of the triggers' names (and of PostgreSQL's trigger functions). */
   name: string;
   /** Prefix of the per-container lock taken on PostgreSQL. */
@@ -49,15 +51,16 @@ async function sqliteTriggers(db: Kysely<any>, t: CountedTable) {
 /**
  * On PostgreSQL the counts change once per statement (transition tables), not once per row: a
  * bulk insert or a cascade is one grouped upsert. Each statement first takes a lock per container
- * (held to the commit), so writers of one container's counts queue instead of deadlocking on count
- * rows taken in different orders.
+ * (`lockedKeys`; held to the commit), so writers of one container's counts queue instead of
+ * deadlocking on count rows taken in different orders.
  */
 async function postgresTriggers(db: Kysely<any>, t: CountedTable) {
-  const [kind, id] = t.keys;
   const cols = t.keys.join(', ');
   const order = t.keys.map((_, i) => i + 1).join(', ');
-  const lock = (tt: string) => `perform pg_advisory_xact_lock(hashtext('${t.lock}:' || k || ':' || i))
-      from (select distinct ${kind} as k, ${id} as i from ${tt} order by 1, 2) c;`;
+  const locked = t.keys.slice(0, t.lockedKeys);
+  const lockKey = locked.map((k) => `c.${k}`).join(" || ':' || ");
+  const lock = (tt: string) => `perform pg_advisory_xact_lock(hashtext('${t.lock}:' || ${lockKey}))
+      from (select distinct ${locked.join(', ')} from ${tt} order by ${locked.map((_, i) => i + 1).join(', ')}) c;`;
   const add = (tt: string) => `insert into ${t.counts} (${cols}, n)
       select ${cols}, count(*) from ${tt}
       group by ${cols} order by ${order}

@@ -104,6 +104,7 @@ export const assetMigrations: Record<string, Migration> = {
         source: 'assets',
         counts: 'asset_type_counts',
         keys: ['container_kind', 'container_id', 'asset_type'],
+        lockedKeys: 2,
         name: 'assets_counted',
         lock: 'asset_type_counts',
         onUpdate: false,

@@ -134,6 +134,7 @@ export const connectionMigrations: Record<string, Migration> = {
         source: 'connection_facets',
         counts: 'connection_counts',
         keys: ['container_kind', 'container_id', 'facet', 'flags'],
+        lockedKeys: 2,
         name: 'connection_facets_counted',
         lock: 'connection_counts',
         onUpdate: true,

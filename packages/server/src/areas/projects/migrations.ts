@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
+import { installCountTriggers } from '../../store/count-triggers.ts';
 import { projectImportMigrations } from './archive-migrations.ts';
 
 export const projectMigrations: Record<string, Migration> = {
@@ -101,6 +102,29 @@ export const projectMigrations: Record<string, Migration> = {
         .on('project_members')
         .columns(['iam_id', 'bss_account_id', 'project_id'])
         .execute();
+    },
+  },
+  '1004_project_member_counts': {
+    // How many projects each user is a member of: the total of an unfiltered project list reads
+    // it instead of counting the user's memberships (flat as they grow).
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('project_member_counts')
+        .addColumn('iam_id', 'text', (c) => c.primaryKey())
+        .addColumn('n', 'bigint', (c) => c.notNull())
+        .execute();
+      // A membership never changes project or member: inserts and deletes are all there is.
+      await installCountTriggers(db, {
+        source: 'project_members',
+        counts: 'project_member_counts',
+        keys: ['iam_id'],
+        lockedKeys: 1,
+        name: 'project_members_counted',
+        lock: 'project_member_counts',
+        onUpdate: false,
+      });
+      await sql`insert into project_member_counts (iam_id, n)
+        select iam_id, count(*) from project_members group by iam_id`.execute(db);
     },
   },
   ...projectImportMigrations,

@@ -274,6 +274,17 @@ function filtered(db: ProjectDb, f: ProjectFilter): SelectQueryBuilder<any, any,
   return q;
 }
 
+/**
+ * How many projects the filter matches: with no filter but the caller, their kept membership
+ * count (`project_member_counts`, constant time); otherwise a count of the filtered set.
+ */
+function countQuery(db: Kysely<any>, f: ProjectFilter): SelectQueryBuilder<any, any, { n: unknown }> {
+  const unfiltered = Object.entries(f).every(([key, value]) => key === 'iamId' || value === undefined);
+  if (!unfiltered) return filtered(db as ProjectDb, f).select((eb) => eb.fn.countAll().as('n'));
+  const kept = db.selectFrom('project_member_counts').select('n').where('iam_id', '=', f.iamId);
+  return db.selectNoFrom((eb) => eb.fn.coalesce(kept, eb.lit(0)).as('n'));
+}
+
 export interface PageRequest {
   filter: ProjectFilter;
   /** The rows after this project id (keyset paging). */
@@ -299,9 +310,7 @@ export function projectListQueries(store: Store) {
     if (skip) ids = ids.offset(skip);
     // Each row carries the count of the whole filtered set: an uncorrelated subquery, run once,
     // in the same statement (one round trip instead of two).
-    const total = filtered(db, filter)
-      .select((eb) => eb.fn.countAll().as('n'))
-      .as('total_results');
+    const total = countQuery(db, filter).as('total_results');
     return db
       .selectFrom(ids.as('page'))
       .innerJoin('projects as p', 'p.id', 'page.project_id')
@@ -309,9 +318,7 @@ export function projectListQueries(store: Store) {
       .select(total)
       .orderBy('page.project_id') as Compilable<ProjectRow & { total_results: unknown }>;
   });
-  const count = shapedQuery(store, (filter: ProjectFilter) =>
-    filtered(db, filter).select((eb) => eb.fn.countAll().as('n')),
-  );
+  const count = shapedQuery(store, (filter: ProjectFilter) => countQuery(db, filter));
   const countUpTo = shapedQuery(store, ({ filter, cap }: { filter: ProjectFilter; cap: number }) =>
     db
       .selectFrom(filtered(db, filter).select('pm.project_id').limit(cap).as('capped'))

@@ -37,6 +37,12 @@ export type ProjectTables = {
     created_at: string;
     updated_at: string;
   };
+  /** Kept by triggers on `project_members` (migration 1004): rows only for users with projects. */
+  project_member_counts: {
+    iam_id: string;
+    /** bigint: read it with Number(). */
+    n: number | string;
+  };
   /** One row per tag of a project, so the project list can filter by tag through an index. */
   project_tags: {
     project_id: string;
