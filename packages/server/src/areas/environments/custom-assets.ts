@@ -3,6 +3,7 @@ import type { AppContext } from '../../platform/context.ts';
 import type { Asset, AssetKey } from '../assets/model.ts';
 import type { AssetExecutor } from '../assets/repository.ts';
 import type { AssetTables } from '../assets/tables.ts';
+import { runtimeNotFound, stillInUse } from './errors.ts';
 import { assetStoreOf } from '../assets/store.ts';
 import type { ContainerRef } from '../containers/access.ts';
 
@@ -64,4 +65,24 @@ export function inRuntimeLock<T>(
     }
     return work(trx);
   });
+}
+
+/**
+ * Deletes a custom runtime definition unless an asset of `user.type` still uses it (409 naming
+ * that asset): the check and the delete in one transaction under the runtime lock.
+ */
+export async function deleteUnlessUsed(
+  ctx: Pick<AppContext, 'store' | 'config'>,
+  container: ContainerRef,
+  what: string,
+  id: string,
+  user: { type: string; label: string; uses: (asset: Asset) => boolean },
+): Promise<void> {
+  const { deleted, removeContent } = await inRuntimeLock(ctx, container, async (trx) => {
+    const found = (await allAssetsOfType(ctx, container, user.type, undefined, trx)).find(user.uses);
+    if (found) throw stillInUse(what, id, `${user.label} ${found.asset_id} (${found.name})`);
+    return assetStoreOf(ctx).assets.deleteAsset(container, id, trx);
+  });
+  if (!deleted) throw runtimeNotFound(what, id);
+  await removeContent();
 }

@@ -4,8 +4,8 @@ import { badRequest, conflict } from '../../platform/errors.ts';
 import { assetStoreOf } from '../assets/store.ts';
 import { requireContainerRole, type ContainerRef } from '../containers/access.ts';
 import { ENVIRONMENT_TYPE, environmentOfAsset } from '../environments/catalog.ts';
-import { allAssetsOfType, customAsset, inRuntimeLock } from '../environments/custom-assets.ts';
-import { builtinReadOnly, runtimeNotFound, stillInUse } from '../environments/errors.ts';
+import { allAssetsOfType, customAsset, deleteUnlessUsed } from '../environments/custom-assets.ts';
+import { builtinReadOnly, runtimeNotFound } from '../environments/errors.ts';
 import { applyPointerMap, checkName } from '../environments/pointer-patch.ts';
 import { runtimeMetadata } from '../environments/runtime-record.ts';
 import { checkAgainstSchema } from '../environments/schema-check.ts';
@@ -147,14 +147,10 @@ export class HardwareSpecificationService {
 
   async delete(principal: Principal, scope: ContainerRef, id: string) {
     await this.forChange(principal, scope, id);
-    const { deleted, removeContent } = await inRuntimeLock(this.ctx, scope, async (trx) => {
-      const user = (await allAssetsOfType(this.ctx, scope, ENVIRONMENT_TYPE, undefined, trx))
-        .map(environmentOfAsset)
-        .find((e) => e.hardware_specification?.guid === id);
-      if (user) throw stillInUse(WHAT, id, `environment ${user.id} (${user.name})`);
-      return this.assets().deleteAsset(scope, id, trx);
+    await deleteUnlessUsed(this.ctx, scope, WHAT, id, {
+      type: ENVIRONMENT_TYPE,
+      label: 'environment',
+      uses: (a) => environmentOfAsset(a).hardware_specification?.guid === id,
     });
-    if (!deleted) throw runtimeNotFound(WHAT, id);
-    await removeContent();
   }
 }

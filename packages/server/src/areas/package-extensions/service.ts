@@ -4,8 +4,8 @@ import { badRequest, conflict } from '../../platform/errors.ts';
 import { newAssetId } from '../assets/model.ts';
 import { assetStoreOf } from '../assets/store.ts';
 import { requireContainerRole, type ContainerRef } from '../containers/access.ts';
-import { allAssetsOfType, customAsset, inRuntimeLock } from '../environments/custom-assets.ts';
-import { runtimeNotFound, stillInUse } from '../environments/errors.ts';
+import { allAssetsOfType, customAsset, deleteUnlessUsed } from '../environments/custom-assets.ts';
+import { runtimeNotFound } from '../environments/errors.ts';
 import { applyPointerMap, checkName } from '../environments/pointer-patch.ts';
 import { SOFTWARE_TYPE, softwareOfAsset } from '../software-specifications/catalog.ts';
 import {
@@ -189,14 +189,10 @@ export class PackageExtensionService {
 
   async delete(principal: Principal, scope: ContainerRef, id: string) {
     await this.find(principal, scope, id, 'editor');
-    const { deleted, removeContent } = await inRuntimeLock(this.ctx, scope, async (trx) => {
-      const user = (await allAssetsOfType(this.ctx, scope, SOFTWARE_TYPE, undefined, trx))
-        .map(softwareOfAsset)
-        .find((s) => s.package_extensions.some((ref) => ref.guid === id));
-      if (user) throw stillInUse(WHAT, id, `software specification ${user.id} (${user.name})`);
-      return this.store().assets.deleteAsset(scope, id, trx);
+    await deleteUnlessUsed(this.ctx, scope, WHAT, id, {
+      type: SOFTWARE_TYPE,
+      label: 'software specification',
+      uses: (a) => softwareOfAsset(a).package_extensions.some((ref) => ref.guid === id),
     });
-    if (!deleted) throw runtimeNotFound(WHAT, id);
-    await removeContent();
   }
 }

@@ -6,8 +6,13 @@ import type { AssetExecutor } from '../assets/repository.ts';
 import { assetStoreOf } from '../assets/store.ts';
 import { requireContainerRole, type ContainerRef } from '../containers/access.ts';
 import { ENVIRONMENT_TYPE, environmentOfAsset } from '../environments/catalog.ts';
-import { allAssetsOfType, customAsset, inRuntimeLock } from '../environments/custom-assets.ts';
-import { builtinReadOnly, runtimeNotFound, stillInUse } from '../environments/errors.ts';
+import {
+  allAssetsOfType,
+  customAsset,
+  deleteUnlessUsed,
+  inRuntimeLock,
+} from '../environments/custom-assets.ts';
+import { builtinReadOnly, runtimeNotFound } from '../environments/errors.ts';
 import { applyPointerMap, checkName } from '../environments/pointer-patch.ts';
 import { runtimeMetadata } from '../environments/runtime-record.ts';
 import { PACKAGE_TYPE, packageOfAsset, presentPackage } from '../package-extensions/catalog.ts';
@@ -286,15 +291,11 @@ export class SoftwareSpecificationService {
 
   async delete(principal: Principal, scope: ContainerRef, id: string) {
     await this.forChange(principal, scope, id);
-    const { deleted, removeContent } = await inRuntimeLock(this.ctx, scope, async (trx) => {
-      const user = (await allAssetsOfType(this.ctx, scope, ENVIRONMENT_TYPE, undefined, trx))
-        .map(environmentOfAsset)
-        .find((e) => e.software_specification?.guid === id);
-      if (user) throw stillInUse(WHAT, id, `environment ${user.id} (${user.name})`);
-      return this.assets().deleteAsset(scope, id, trx);
+    await deleteUnlessUsed(this.ctx, scope, WHAT, id, {
+      type: ENVIRONMENT_TYPE,
+      label: 'environment',
+      uses: (a) => environmentOfAsset(a).software_specification?.guid === id,
     });
-    if (!deleted) throw runtimeNotFound(WHAT, id);
-    await removeContent();
   }
 
   /** Appends a checked package extension of the same scope (409 when already there). */
